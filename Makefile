@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.installed
 
-.PHONY: demo test proto bench
+.PHONY: demo test proto bench browser
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,13 @@ $(READY): pyproject.toml
 demo: $(READY)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
 
-test: $(READY)
+test: $(READY) browser
 	$(BIN)/python -m pytest
+
+# The HTML report test renders in headless Chromium (Debian's package) with fonts for Chinese and Arabic.
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-core >/dev/null; }
 
 proto: $(READY)
 	$(BIN)/python scripts/gen_proto.py

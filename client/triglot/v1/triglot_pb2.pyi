@@ -149,3 +149,111 @@ class ListLanguagesResponse(_message.Message):
     languages: _containers.RepeatedCompositeFieldContainer[Language]
     pairs: _containers.RepeatedCompositeFieldContainer[LanguagePair]
     def __init__(self, languages: _Optional[_Iterable[_Union[Language, _Mapping]]] = ..., pairs: _Optional[_Iterable[_Union[LanguagePair, _Mapping]]] = ...) -> None: ...
+
+class Version(_message.Message):
+    __slots__ = ("name", "document")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    document: Document
+    def __init__(self, name: _Optional[str] = ..., document: _Optional[_Union[Document, _Mapping]] = ...) -> None: ...
+
+class CompareRequest(_message.Message):
+    __slots__ = ("versions", "pivot_language", "gloss_language")
+    VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    PIVOT_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    GLOSS_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    versions: _containers.RepeatedCompositeFieldContainer[Version]
+    pivot_language: str
+    gloss_language: str
+    def __init__(self, versions: _Optional[_Iterable[_Union[Version, _Mapping]]] = ..., pivot_language: _Optional[str] = ..., gloss_language: _Optional[str] = ...) -> None: ...
+
+class VersionInfo(_message.Message):
+    __slots__ = ("name", "language", "sentences", "glosses", "gloss_signature")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    SENTENCES_FIELD_NUMBER: _ClassVar[int]
+    GLOSSES_FIELD_NUMBER: _ClassVar[int]
+    GLOSS_SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    language: str
+    sentences: _containers.RepeatedCompositeFieldContainer[Sentence]
+    glosses: _containers.RepeatedScalarFieldContainer[str]
+    gloss_signature: str
+    def __init__(self, name: _Optional[str] = ..., language: _Optional[str] = ..., sentences: _Optional[_Iterable[_Union[Sentence, _Mapping]]] = ..., glosses: _Optional[_Iterable[str]] = ..., gloss_signature: _Optional[str] = ...) -> None: ...
+
+class Cell(_message.Message):
+    __slots__ = ("sentence_ids", "score")
+    SENTENCE_IDS_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    sentence_ids: _containers.RepeatedScalarFieldContainer[int]
+    score: float
+    def __init__(self, sentence_ids: _Optional[_Iterable[int]] = ..., score: _Optional[float] = ...) -> None: ...
+
+class Row(_message.Message):
+    __slots__ = ("index", "cells")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    CELLS_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    cells: _containers.RepeatedCompositeFieldContainer[Cell]
+    def __init__(self, index: _Optional[int] = ..., cells: _Optional[_Iterable[_Union[Cell, _Mapping]]] = ...) -> None: ...
+
+class FindingRef(_message.Message):
+    __slots__ = ("version", "language", "sentence", "start", "end")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    SENTENCE_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    version: str
+    language: str
+    sentence: int
+    start: int
+    end: int
+    def __init__(self, version: _Optional[str] = ..., language: _Optional[str] = ..., sentence: _Optional[int] = ..., start: _Optional[int] = ..., end: _Optional[int] = ...) -> None: ...
+
+class Finding(_message.Message):
+    __slots__ = ("kind", "refs", "evidence", "severity", "row")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    REFS_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    ROW_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    refs: _containers.RepeatedCompositeFieldContainer[FindingRef]
+    evidence: str
+    severity: str
+    row: int
+    def __init__(self, kind: _Optional[str] = ..., refs: _Optional[_Iterable[_Union[FindingRef, _Mapping]]] = ..., evidence: _Optional[str] = ..., severity: _Optional[str] = ..., row: _Optional[int] = ...) -> None: ...
+
+class CompareResponse(_message.Message):
+    __slots__ = ("versions", "rows", "findings", "pivot", "signature")
+    VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    FINDINGS_FIELD_NUMBER: _ClassVar[int]
+    PIVOT_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    versions: _containers.RepeatedCompositeFieldContainer[VersionInfo]
+    rows: _containers.RepeatedCompositeFieldContainer[Row]
+    findings: _containers.RepeatedCompositeFieldContainer[Finding]
+    pivot: str
+    signature: str
+    def __init__(self, versions: _Optional[_Iterable[_Union[VersionInfo, _Mapping]]] = ..., rows: _Optional[_Iterable[_Union[Row, _Mapping]]] = ..., findings: _Optional[_Iterable[_Union[Finding, _Mapping]]] = ..., pivot: _Optional[str] = ..., signature: _Optional[str] = ...) -> None: ...
+
+class CompareProgress(_message.Message):
+    __slots__ = ("stage", "done", "total")
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    stage: str
+    done: int
+    total: int
+    def __init__(self, stage: _Optional[str] = ..., done: _Optional[int] = ..., total: _Optional[int] = ...) -> None: ...
+
+class CompareEvent(_message.Message):
+    __slots__ = ("progress", "result")
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    progress: CompareProgress
+    result: CompareResponse
+    def __init__(self, progress: _Optional[_Union[CompareProgress, _Mapping]] = ..., result: _Optional[_Union[CompareResponse, _Mapping]] = ...) -> None: ...

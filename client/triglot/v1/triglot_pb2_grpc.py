@@ -54,6 +54,16 @@ class TriglotStub:
                 request_serializer=triglot_dot_v1_dot_triglot__pb2.ListLanguagesRequest.SerializeToString,
                 response_deserializer=triglot_dot_v1_dot_triglot__pb2.ListLanguagesResponse.FromString,
                 _registered_method=True)
+        self.Compare = channel.unary_unary(
+                '/triglot.v1.Triglot/Compare',
+                request_serializer=triglot_dot_v1_dot_triglot__pb2.CompareRequest.SerializeToString,
+                response_deserializer=triglot_dot_v1_dot_triglot__pb2.CompareResponse.FromString,
+                _registered_method=True)
+        self.CompareStream = channel.unary_stream(
+                '/triglot.v1.Triglot/CompareStream',
+                request_serializer=triglot_dot_v1_dot_triglot__pb2.CompareRequest.SerializeToString,
+                response_deserializer=triglot_dot_v1_dot_triglot__pb2.CompareEvent.FromString,
+                _registered_method=True)
 
 
 class TriglotServicer:
@@ -87,6 +97,20 @@ class TriglotServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Compare(self, request, context):
+        """Align several versions of one readout to a pivot version: rows side by side, and the findings where they diverge.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompareStream(self, request, context):
+        """Compare, with progress events while it works; the last event is the result.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TriglotServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -109,6 +133,16 @@ def add_TriglotServicer_to_server(servicer, server):
                     servicer.ListLanguages,
                     request_deserializer=triglot_dot_v1_dot_triglot__pb2.ListLanguagesRequest.FromString,
                     response_serializer=triglot_dot_v1_dot_triglot__pb2.ListLanguagesResponse.SerializeToString,
+            ),
+            'Compare': grpc.unary_unary_rpc_method_handler(
+                    servicer.Compare,
+                    request_deserializer=triglot_dot_v1_dot_triglot__pb2.CompareRequest.FromString,
+                    response_serializer=triglot_dot_v1_dot_triglot__pb2.CompareResponse.SerializeToString,
+            ),
+            'CompareStream': grpc.unary_stream_rpc_method_handler(
+                    servicer.CompareStream,
+                    request_deserializer=triglot_dot_v1_dot_triglot__pb2.CompareRequest.FromString,
+                    response_serializer=triglot_dot_v1_dot_triglot__pb2.CompareEvent.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -219,6 +253,60 @@ class Triglot:
             '/triglot.v1.Triglot/ListLanguages',
             triglot_dot_v1_dot_triglot__pb2.ListLanguagesRequest.SerializeToString,
             triglot_dot_v1_dot_triglot__pb2.ListLanguagesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Compare(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/triglot.v1.Triglot/Compare',
+            triglot_dot_v1_dot_triglot__pb2.CompareRequest.SerializeToString,
+            triglot_dot_v1_dot_triglot__pb2.CompareResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompareStream(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/triglot.v1.Triglot/CompareStream',
+            triglot_dot_v1_dot_triglot__pb2.CompareRequest.SerializeToString,
+            triglot_dot_v1_dot_triglot__pb2.CompareEvent.FromString,
             options,
             channel_credentials,
             insecure,

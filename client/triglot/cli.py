@@ -1,0 +1,382 @@
+"""The `triglot` command line: a thin layer over triglot.client (and, for `serve`/`models`, the server package).
+
+Client commands talk to a server at --server HOST:PORT, else $TRIGLOT_SERVER, else 127.0.0.1:50051.
+Errors are one line on stderr ("triglot: error: ...") and exit status 1 (2 for usage errors); never a traceback
+(set TRIGLOT_DEBUG=1 to see one for an unexpected error).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+# gRPC's C core logs its own copy of some errors (e.g. a failed bind) to stderr; the CLI reports each error in one
+# line of its own, so the core stays quiet unless the user asks (GRPC_VERBOSITY=debug). Set before grpc loads.
+os.environ.setdefault("GRPC_VERBOSITY", "NONE")
+
+import grpc  # noqa: E402
+
+from triglot import render  # noqa: E402
+from triglot.client import DEFAULT_ADDRESS, DEFAULT_TIMEOUT, TriglotClient, TriglotError
+
+SERVER_EXTRA_HINT = "install the server extra: pip install 'triglot[server]'"
+
+
+class CliError(Exception):
+    """A problem to report in one line."""
+
+
+# --- input ------------------------------------------------------------------------------------------------------
+
+def read_text(path: str) -> str:
+    """A UTF-8 file ("-" is stdin); a leading byte-order mark is dropped."""
+    name = "stdin" if path == "-" else path
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CliError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise CliError(f"{name}: is a directory, not a file") from None
+    except OSError as error:
+        raise CliError(f"{name}: cannot read: {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CliError(f"{name} is not valid UTF-8: byte 0x{data[error.start]:02x} at offset {error.start} "
+                       f"({error.reason})") from None
+    return text.removeprefix("\ufeff")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as Python's universal newlines read them (\\n, \\r\\n, \\r); a final line break ends the last line."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def read_sentences(path: str) -> list[str]:
+    """A one-sentence-a-line file; a blank line is an error, since line numbers are sentence ids."""
+    lines = split_lines(read_text(path))
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            raise CliError(f"{'stdin' if path == '-' else path} line {number} is blank: "
+                           "with --presplit every line must be one sentence")
+    if not lines:
+        raise CliError(f"{'stdin' if path == '-' else path} is empty")
+    return lines
+
+
+def read_document(path: str, presplit: bool) -> str | list[str]:
+    return read_sentences(path) if presplit else read_text(path)
+
+
+# --- output -----------------------------------------------------------------------------------------------------
+
+def tsv_field(text: str) -> str:
+    """Escape backslash, tab and line breaks so each record stays one line of tab-separated fields."""
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def ids_label(ids: Sequence[int]) -> str:
+    return "[" + ",".join(str(i) for i in ids) + "]"
+
+
+def sentence_dict(s: Any) -> dict[str, Any]:
+    return {"index": s.index, "text": s.text, "start": s.start, "end": s.end}
+
+
+def terminal_width(requested: int | None) -> int:
+    return requested or shutil.get_terminal_size((100, 24)).columns
+
+
+def print_lines(lines: Iterable[str]) -> None:
+    for line in lines:
+        print(line)
+
+
+def show_translation(response: Any, fmt: str, width: int | None) -> None:
+    if fmt == "json":
+        print(json.dumps({
+            "source_language": response.source_language,
+            "target_language": response.target_language,
+            "route": list(response.route),
+            "models": list(response.models),
+            "signature": response.signature,
+            "pairs": [{"source": sentence_dict(p.source), "translation": p.translation} for p in response.pairs],
+        }, ensure_ascii=False, indent=2))
+    elif fmt == "tsv":
+        for p in response.pairs:
+            print(f"{p.source.index}\t{tsv_field(p.source.text)}\t{tsv_field(p.translation)}")
+    else:
+        route = " → ".join(response.route)
+        print(f"# {route}  ({', '.join(response.models)})")
+        print_lines(render.side_by_side(((f"{p.source.index} {p.source.text}", p.translation)
+                                         for p in response.pairs), terminal_width(width)))
+
+
+def show_alignment(response: Any, fmt: str, width: int | None) -> None:
+    source = [s.text for s in response.source_sentences]
+    target = [s.text for s in response.target_sentences]
+    if fmt == "json":
+        print(json.dumps({
+            "source_language": response.source_language,
+            "target_language": response.target_language,
+            "signature": response.signature,
+            "source_sentences": [sentence_dict(s) for s in response.source_sentences],
+            "target_sentences": [sentence_dict(s) for s in response.target_sentences],
+            "beads": [{"source_ids": list(b.source_ids), "target_ids": list(b.target_ids), "score": b.score}
+                      for b in response.beads],
+        }, ensure_ascii=False, indent=2))
+    elif fmt == "align":  # the format of the gold files and alignscore.py
+        for b in response.beads:
+            print(f"{ids_label(b.source_ids)}:{ids_label(b.target_ids)}")
+    elif fmt == "tsv":
+        for b in response.beads:
+            print("\t".join([",".join(map(str, b.source_ids)), ",".join(map(str, b.target_ids)), f"{b.score:.3f}",
+                             tsv_field(" ".join(source[i] for i in b.source_ids)),
+                             tsv_field(" ".join(target[i] for i in b.target_ids))]))
+    else:
+        def cell(ids: Sequence[int], texts: list[str]) -> str:
+            return f"{ids_label(ids)} " + " ".join(texts[i] for i in ids) if ids else "—"
+        print(f"# {response.source_language} ↔ {response.target_language}  {response.signature}")
+        print_lines(render.side_by_side(((cell(b.source_ids, source), cell(b.target_ids, target))
+                                         for b in response.beads), terminal_width(width)))
+
+
+# --- commands ---------------------------------------------------------------------------------------------------
+
+def connect(args: argparse.Namespace) -> TriglotClient:
+    return TriglotClient(args.server, timeout=args.timeout)
+
+
+def cmd_translate(args: argparse.Namespace) -> None:
+    content = read_document(args.file, args.presplit)
+    with connect(args) as client:
+        show_translation(client.translate(content, args.to, source=args.source), args.format, args.width)
+
+
+def cmd_align(args: argparse.Namespace) -> None:
+    if args.source == "-" and args.target == "-":
+        raise CliError("only one of the two documents can be read from stdin (-)")
+    source = read_document(args.source, args.presplit)
+    target = read_document(args.target, args.presplit)
+    source_translations = split_lines(read_text(args.source_translations)) if args.source_translations else None
+    target_translations = split_lines(read_text(args.target_translations)) if args.target_translations else None
+    with connect(args) as client:
+        response = client.align(source, target, source_language=args.from_lang, target_language=args.to_lang,
+                                source_translations=source_translations, target_translations=target_translations)
+    show_alignment(response, args.format, args.width)
+
+
+def cmd_detect(args: argparse.Namespace) -> None:
+    text = read_text(args.file)
+    with connect(args) as client:
+        language, confidence = client.detect_language(text)
+    print(f"{language}\t{confidence:.3f}")
+
+
+def cmd_languages(args: argparse.Namespace) -> None:
+    with connect(args) as client:
+        response = client.list_languages()
+    print("languages: " + ", ".join(f"{l.code} ({l.name})" for l in response.languages))
+    if not response.pairs:
+        print("no translation models installed: install with `triglot models install FILE.argosmodel`")
+    for pair in response.pairs:
+        how = f"via {'+'.join(pair.via)}" if pair.via else "direct"
+        print(f"{pair.source} → {pair.target}\t{how}\t{', '.join(pair.models)}")
+
+
+def _server_module(name: str) -> Any:
+    """Import a module of the server package, or explain which extra to install."""
+    import importlib
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if (error.name or "").startswith("triglot_server."):  # our own module missing: not a missing extra
+            raise CliError(f"broken installation of the triglot server: {error}") from None
+        raise CliError(f"{SERVER_EXTRA_HINT} ({error})") from None
+
+
+def _model_dir(args: argparse.Namespace, translation: Any) -> Path:
+    return Path(args.models) if args.models else translation.default_model_dir()
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    server = _server_module("triglot_server.server")
+    translation = _server_module("triglot_server.engine.translation")
+    import logging
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    model_dir = _model_dir(args, translation)
+
+    def say(message: str) -> None:
+        print(message, flush=True)
+
+    try:
+        server.serve(args.listen, model_dir,
+                     on_listening=lambda address: say(f"triglot: listening on {address}, loading models ..."),
+                     on_ready=lambda detail: say(f"triglot: ready on {detail}; Ctrl-C stops"))
+    except server.ListenError as error:
+        raise CliError(str(error)) from None
+    say("triglot: stopped")
+
+
+def _describe(info: Any) -> str:
+    """One line for a triglot_server.engine.translation.ModelInfo."""
+    return f"{info.from_code} → {info.to_code}\t{info.version or '-'}\t{info.path}"
+
+
+def cmd_models_install(args: argparse.Namespace) -> None:
+    translation = _server_module("triglot_server.engine.translation")
+    types = _server_module("triglot_server.engine.types")
+    paths = [Path(p) for p in args.files]
+    for path in paths:
+        if not path.is_file():
+            raise CliError(f"{path}: no such file")
+    model_dir = _model_dir(args, translation)
+    try:
+        installed = translation.install_packages(paths, model_dir)
+    except types.EngineError as error:
+        raise CliError(str(error)) from None
+    for info in installed:
+        print(f"installed {_describe(info)}")
+    print(f"model directory: {model_dir}")
+
+
+def cmd_models_list(args: argparse.Namespace) -> None:
+    translation = _server_module("triglot_server.engine.translation")
+    model_dir = _model_dir(args, translation)
+    packages = translation.list_packages(model_dir)
+    print(f"model directory: {model_dir}")
+    if not packages:
+        print("no models installed: install with `triglot models install FILE.argosmodel`")
+    for info in packages:
+        print(_describe(info))
+
+
+# --- arguments --------------------------------------------------------------------------------------------------
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("triglot")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="triglot", description="Offline translation and sentence alignment of English, Chinese and Arabic "
+                                    "readouts, through a triglot gRPC server.")
+    parser.add_argument("--version", action="version", version=f"triglot {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    client = argparse.ArgumentParser(add_help=False)
+    client.add_argument("--server", metavar="HOST:PORT", default=os.environ.get("TRIGLOT_SERVER") or DEFAULT_ADDRESS,
+                        help=f"server address (default: $TRIGLOT_SERVER, else {DEFAULT_ADDRESS})")
+    client.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help=f"deadline of each call (default: {DEFAULT_TIMEOUT:g})")
+    shown = argparse.ArgumentParser(add_help=False)
+    shown.add_argument("--width", type=int, metavar="COLUMNS", help="width of the text format (default: terminal)")
+    models_dir = argparse.ArgumentParser(add_help=False)
+    models_dir.add_argument("--models", metavar="DIR",
+                            help="model directory (default: $TRIGLOT_MODELS, else ~/.local/share/triglot/models)")
+
+    serve = commands.add_parser("serve", parents=[models_dir], help="run a triglot server",
+                                description="Run a triglot gRPC server (needs the server extra).")
+    serve.add_argument("--listen", metavar="HOST:PORT", default="127.0.0.1:50051",
+                       help="address to listen on (default: 127.0.0.1:50051; port 0 picks a free port)")
+    serve.set_defaults(run=cmd_serve)
+
+    translate = commands.add_parser("translate", parents=[client, shown], help="translate a document",
+                                    description="Translate every sentence of FILE (- for stdin).")
+    translate.add_argument("file", metavar="FILE")
+    translate.add_argument("--to", required=True, metavar="LANG", help="target language: en, zh or ar")
+    translate.add_argument("--from", dest="source", default="", metavar="LANG",
+                           help="source language (default: detected)")
+    translate.add_argument("--presplit", action="store_true", help="FILE has one sentence a line")
+    translate.add_argument("--format", choices=("text", "json", "tsv"), default="text",
+                           help="text: side by side; json; tsv: index, sentence, translation (default: text)")
+    translate.set_defaults(run=cmd_translate)
+
+    align = commands.add_parser("align", parents=[client, shown], help="align the sentences of two documents",
+                                description="Align the sentences of documents A (source) and B (target).")
+    align.add_argument("source", metavar="A")
+    align.add_argument("target", metavar="B")
+    align.add_argument("--from-lang", default="", metavar="LANG", help="language of A (default: detected)")
+    align.add_argument("--to-lang", default="", metavar="LANG", help="language of B (default: detected)")
+    align.add_argument("--presplit", action="store_true", help="A and B have one sentence a line")
+    align.add_argument("--source-translations", metavar="FILE",
+                       help="one translation of each sentence of A into B's language, a line each")
+    align.add_argument("--target-translations", metavar="FILE",
+                       help="one translation of each sentence of B into A's language, a line each")
+    align.add_argument("--format", choices=("text", "json", "tsv", "align"), default="text",
+                       help="text: pairs side by side; json; tsv: ids, ids, score, texts; "
+                            "align: one bead a line, [src ids]:[tgt ids] (default: text)")
+    align.set_defaults(run=cmd_align)
+
+    detect = commands.add_parser("detect", parents=[client], help="detect the language of a text",
+                                 description="Print the language (en, zh or ar) of FILE and the confidence.")
+    detect.add_argument("file", metavar="FILE")
+    detect.set_defaults(run=cmd_detect)
+
+    languages = commands.add_parser("languages", parents=[client], help="list languages and installed pairs",
+                                    description="List the supported languages and the server's translation pairs.")
+    languages.set_defaults(run=cmd_languages)
+
+    models = commands.add_parser("models", help="install or list translation models (local, no server)",
+                                 description="Manage the local model directory.")
+    model_commands = models.add_subparsers(dest="models_command", metavar="COMMAND", required=True)
+    install = model_commands.add_parser("install", parents=[models_dir], help="install .argosmodel files",
+                                        description="Install Argos Translate packages from local files.")
+    install.add_argument("files", nargs="+", metavar="FILE.argosmodel")
+    install.set_defaults(run=cmd_models_install)
+    listing = model_commands.add_parser("list", parents=[models_dir], help="list installed models",
+                                        description="List the installed translation packages.")
+    listing.set_defaults(run=cmd_models_list)
+    return parser
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"triglot: error: {message}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+def _rpc_message(error: TriglotError) -> str:
+    if error.code == grpc.StatusCode.UNAVAILABLE and "loading models" not in error.details:
+        return f"cannot reach the triglot server at {error.address}: is `triglot serve` running?"
+    if error.code == grpc.StatusCode.DEADLINE_EXCEEDED:
+        return f"{error.code.name}: no answer from {error.address} in time (raise --timeout)"
+    return f"{error.code.name}: {error.details}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], None] = args.run
+    try:
+        run(args)
+    except CliError as error:
+        _fail(str(error))
+    except TriglotError as error:
+        _fail(_rpc_message(error))
+    except KeyboardInterrupt:
+        print("triglot: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head` and closed: not an error worth a message
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit-time flush stays quiet
+        return 0
+    except Exception as error:  # noqa: BLE001 - never a traceback for the user
+        if os.environ.get("TRIGLOT_DEBUG"):
+            traceback.print_exc()
+        _fail(f"unexpected {type(error).__name__}: {error} (set TRIGLOT_DEBUG=1 for details)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,504 @@
+"""Sentence alignment: evidence, bead scores and the coarse-to-fine driver around the DP search in `dp`.
+
+Evidence (each usable alone, combined as a sum of log-likelihood-style terms):
+- length: Gale–Church style; the character-length ratio and its variance are estimated from the two documents;
+- lexicon: cosine of idf-weighted `lexicon.sentence_keys` sets (language-neutral keys, so zh/en/ar compare directly);
+- translation: cosine of idf-weighted tokens of a given translation against the other side (Chinese by characters).
+Merged sentences (a 2-1 bead) are compared through the sum of their vectors, so every similarity is a sum of
+sentence-pair dot products; those are computed once per band cell from posting lists (no dense matrices).
+
+Search (vecalign-style): the documents are shrunk by merging blocks of 4^k sentences until the grid is small, aligned
+there in full, and each finer level searches only a band around the coarser path. Parameters (length variance,
+similarity of true vs. near-miss pairs, bead-type frequencies) are re-estimated from each level's own alignment, so
+nothing is tuned to one language pair or one text.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from triglot_server.engine import dp
+from triglot_server.engine.languages import normalize_language
+from triglot_server.engine.lexicon import sentence_keys as _sentence_keys
+from triglot_server.engine.types import Alignment, Bead, InvalidInput
+
+VERSION = "v1"
+TYPES = dp.BEAD_TYPES  # (1,1),(1,0),(1,2),(2,1),(2,2),(1,3),(3,1); 0-1 is separate
+_ALL_TYPES = TYPES + ((0, 1),)
+# Starting bead-type probabilities (Gale & Church's, with room for 1-3); re-estimated from each document pair.
+_PRIOR = {(1, 1): 0.80, (1, 0): 0.005, (0, 1): 0.005, (1, 2): 0.07, (2, 1): 0.07, (2, 2): 0.02,
+          (1, 3): 0.015, (3, 1): 0.015}
+_PRIOR_WEIGHT = 200.0  # pseudo-count weight of _PRIOR when re-estimating from a path
+FULL_CELLS = 250_000  # grids up to this size are searched in full
+MAX_BAND_CELLS = 12_000_000  # memory bound of one banded search
+MARGIN = 3  # band margin (in sentences of the level) around the coarser path
+FACTOR = 4  # block size ratio between levels
+
+
+# ---------------------------------------------------------------- sparse sentence vectors
+
+@dataclass
+class _Vectors:
+    """Idf-weighted bag of keys for each of `n` sentences: entries (sentence id, key id, weight)."""
+
+    n: int
+    sid: np.ndarray
+    kid: np.ndarray
+    w: np.ndarray
+
+    def downsample(self, f: int) -> "_Vectors":
+        n = -(-self.n // f)
+        sid = self.sid // f
+        code = sid * (int(self.kid.max(initial=0)) + 1) + self.kid
+        uniq, inv = np.unique(code, return_inverse=True)
+        w = np.bincount(inv, weights=self.w, minlength=len(uniq))
+        k = int(self.kid.max(initial=0)) + 1
+        return _Vectors(n, uniq // k, uniq % k, w)
+
+    def span_norms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Squared norm of each sentence, and dot products with the next and the one after (for merged beads)."""
+        norm = np.bincount(self.sid, weights=self.w * self.w, minlength=self.n)
+        k = int(self.kid.max(initial=0)) + 1
+        code = self.sid * k + self.kid
+        order = np.argsort(code)
+        code, w, sid = code[order], self.w[order], self.sid[order]
+        out = []
+        for d in (1, 2):
+            shifted = code + d * k  # key of sentence s shows up as sentence s + d
+            pos = np.searchsorted(code, shifted)
+            pos = np.minimum(pos, len(code) - 1)
+            hit = (code[pos] == shifted) if len(code) else np.zeros(0, bool)
+            out.append(np.bincount(sid[hit], weights=w[hit] * w[pos[hit]], minlength=self.n))
+        return norm, out[0], out[1]
+
+
+def _vectors_pair(src_bags: list, tgt_bags: list) -> tuple[_Vectors, _Vectors]:
+    """Vectors for both sides with idf over the sentences of both documents (frequent keys carry little)."""
+    vocab: dict[str, int] = {}
+    parts = []
+    for bags in (src_bags, tgt_bags):
+        sid, kid = [], []
+        for i, bag in enumerate(bags):
+            for key in bag:
+                kid.append(vocab.setdefault(key, len(vocab)))
+                sid.append(i)
+        parts.append((np.asarray(sid, dtype=np.int64), np.asarray(kid, dtype=np.int64)))
+    df = np.bincount(np.concatenate([parts[0][1], parts[1][1]]), minlength=len(vocab)).astype(float)
+    idf = np.log((len(src_bags) + len(tgt_bags) + 1) / np.maximum(df, 1.0))
+    return tuple(_Vectors(len(bags), s, k, idf[k]) for bags, (s, k) in zip((src_bags, tgt_bags), parts))
+
+
+def _band_dots(x: _Vectors, y: _Vectors, band: dp.Band, max_pairs: int = 40_000_000) -> np.ndarray:
+    """S[i, c] = x_{i-1} . y_{j-1} with j = band.lo[i] + c (zero outside the documents), from posting lists.
+
+    When the band pairs too many postings (a key in most sentences), the most frequent keys are left out: they carry
+    the least idf weight and cost the most time.
+    """
+    rows, width = band.rows, band.width
+    out = np.zeros(rows * width)
+    if len(x.sid) == 0 or len(y.sid) == 0:
+        return out.reshape(rows, width)
+    m1 = y.n + 1
+    tcode = y.kid * m1 + y.sid
+    order = np.argsort(tcode)
+    tcode, tw, tq = tcode[order], y.w[order], y.sid[order]
+    lo_q = band.lo[x.sid + 1] - 1  # first target sentence in the band of source sentence p's row
+    start = np.searchsorted(tcode, x.kid * m1 + lo_q)
+    end = np.searchsorted(tcode, x.kid * m1 + np.minimum(lo_q + width, m1))
+    count = end - start
+    total = int(count.sum())
+    keep = np.ones(len(count), dtype=bool)
+    if total > max_pairs:
+        per_key = np.bincount(x.kid, weights=count)
+        heavy = np.argsort(-per_key)
+        excess = np.cumsum(per_key[heavy]) - (per_key.sum() - max_pairs)
+        drop = heavy[: int(np.searchsorted(excess, 0.0)) + 1]
+        keep = ~np.isin(x.kid, drop)
+    idx = np.nonzero(keep & (count > 0))[0]
+    chunk = 2_000_000
+    lo_pos = 0
+    cum = np.cumsum(count[idx])
+    while lo_pos < len(idx):
+        # Take entries until about `chunk` pairs, so memory stays bounded.
+        base = cum[lo_pos - 1] if lo_pos else 0
+        hi_pos = max(lo_pos + 1, int(np.searchsorted(cum, base + chunk, side="right")))
+        sel = idx[lo_pos:hi_pos]
+        cnt = count[sel]
+        rep = np.repeat(np.arange(len(sel)), cnt)
+        first = np.repeat(np.cumsum(cnt) - cnt, cnt)
+        tpos = np.repeat(start[sel], cnt) + (np.arange(len(rep)) - first)
+        p = x.sid[sel][rep]
+        cell = (p + 1) * width + (tq[tpos] + 1 - band.lo[p + 1])
+        out += np.bincount(cell, weights=x.w[sel][rep] * tw[tpos], minlength=rows * width)
+        lo_pos = hi_pos
+    return out.reshape(rows, width)
+
+
+# ---------------------------------------------------------------- tokens for translation evidence
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[^\W_]+")
+_AR_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0640]")
+_AR_PREFIX = re.compile("^(?:و|ف)?(?:ب|ل|ك)?(?:ال)?")
+
+
+def translation_tokens(text: str, language: str) -> set[str]:
+    """Tokens for comparing a translation with a sentence of the same language.
+
+    Chinese: characters and character bigrams (no word segmentation needed; tokenised input is joined back).
+    English/Arabic: words cut to their first five letters, a crude stemmer that needs no data (Arabic after
+    normalising alef/ya/ta marbuta and dropping conjunction, preposition and article prefixes).
+    """
+    text = unicodedata.normalize("NFKC", text).lower()
+    tokens: set[str] = set()
+    if language == "zh":
+        han = "".join(_CJK.findall(text))
+        tokens.update(han)
+        tokens.update(han[k:k + 2] for k in range(len(han) - 1))
+        for word in _WORD.findall(_CJK.sub(" ", text)):
+            tokens.add(word[:5])
+        return tokens
+    if language == "ar":
+        text = _AR_DIACRITICS.sub("", text).translate(str.maketrans("أإآىة", "ااايه"))
+    for word in _WORD.findall(text):
+        if language == "ar":
+            stripped = _AR_PREFIX.sub("", word)
+            word = stripped if len(stripped) >= 2 else word
+        tokens.add(word[:5])
+    return tokens
+
+
+# ---------------------------------------------------------------- evidence for one level of the pyramid
+
+@dataclass
+class _Channel:
+    name: str
+    x: _Vectors
+    y: _Vectors
+
+
+@dataclass
+class _Params:
+    ratio: float  # target chars per source char
+    var: float  # variance of the length difference per target-unit char
+    prior: dict = field(default_factory=lambda: dict(_PRIOR))
+    length_weight: float = 1.0
+    mean_x: float = 1.0  # mean source sentence length: an omission costs -log p(1-0) per mean-length sentence
+    mean_y: float = 1.0
+    # Per channel: log-likelihood gain per unit of cosine, and the cosine at which a pair is as likely true as not.
+    weight: tuple = ()
+    threshold: tuple = ()
+
+
+@dataclass
+class _Level:
+    n: int
+    m: int
+    lx: np.ndarray  # chars per source unit
+    ly: np.ndarray
+    channels: list[_Channel]
+    factor: int = 1  # sentences per unit at this level
+
+    def downsample(self, f: int) -> "_Level":
+        def blocks(v: np.ndarray) -> np.ndarray:
+            return np.add.reduceat(v, np.arange(0, len(v), f)) if len(v) else v
+
+        chans = [replace(c, x=c.x.downsample(f), y=c.y.downsample(f)) for c in self.channels]
+        return _Level(-(-self.n // f), -(-self.m // f), blocks(self.lx), blocks(self.ly), chans, self.factor * f)
+
+
+def _span(cum: np.ndarray, idx: np.ndarray, k: int) -> np.ndarray:
+    """Sum of k consecutive units ending before DP index idx (prefix sums `cum`, cum[0] = 0)."""
+    return cum[idx] - cum[np.maximum(idx - k, 0)]
+
+
+def _shift_rows(a: np.ndarray, band: dp.Band, da: int, db: int) -> np.ndarray:
+    """out[i, c] = a[i - da, column (j - db)] where j = lo[i] + c, zero outside the band."""
+    rows, width = a.shape
+    if da == 0 and db == 0:
+        return a
+    prev = np.arange(rows) - da
+    shift = band.lo - band.lo[np.maximum(prev, 0)] - db
+    col = np.arange(width)[None, :] + shift[:, None]
+    ok = (col >= 0) & (col < width) & (prev >= 0)[:, None]
+    out = a[np.maximum(prev, 0)[:, None], np.clip(col, 0, width - 1)]
+    out[~ok] = 0.0
+    return out
+
+
+@dataclass
+class _Features:
+    """Parameter-free evidence of every bead type at every band cell of one level (computed once per band)."""
+
+    lx: dict  # (a, b) -> source length of the bead, shape (rows, 1)
+    ly: dict  # (a, b) -> target length, shape (rows, width)
+    cos: dict  # (a, b) -> list (per channel) of cosines, shape (rows, width)
+    skip_x: np.ndarray  # length of the source sentence a 1-0 bead omits, (rows,)
+    skip_y: np.ndarray  # length of the target sentence a 0-1 bead adds, (rows, width)
+
+
+@dataclass
+class _Scored:
+    costs: np.ndarray  # (rows, types, width)
+    add_cost: np.ndarray  # (rows, width)
+    features: _Features
+
+
+def _features(level: _Level, band: dp.Band) -> _Features:
+    m = level.m
+    i = np.arange(band.rows)
+    j = np.clip(band.columns(), 0, m)
+    cx = np.concatenate([[0.0], np.cumsum(level.lx)])
+    cy = np.concatenate([[0.0], np.cumsum(level.ly)])
+    match = [t for t in TYPES if t[0] and t[1]]
+    cos: dict = {t: [] for t in match}
+    for ch in level.channels:
+        s = _band_dots(ch.x, ch.y, band)
+        shifted = {(da, db): _shift_rows(s, band, da, db) for da in range(3) for db in range(3) if da + db <= 2}
+        nx = _merged_norms(ch.x.span_norms(), i)
+        ny = _merged_norms(ch.y.span_norms(), j)
+        for a, b in match:
+            dot = sum(shifted[(da, db)] for da in range(a) for db in range(b))
+            denom = np.sqrt(nx[a][:, None] * ny[b])
+            cos[(a, b)].append(np.divide(dot, denom, out=np.zeros_like(dot), where=denom > 0))
+    return _Features(lx={t: _span(cx, i, t[0])[:, None] for t in match},
+                     ly={t: _span(cy, j, t[1]) for t in match},
+                     cos=cos, skip_x=_span(cx, i, 1), skip_y=_span(cy, j, 1))
+
+
+def _score(feat: _Features, params: _Params, factor: int) -> _Scored:
+    rows, width = feat.skip_y.shape
+    costs = np.empty((rows, len(TYPES), width), dtype=np.float64)
+    prior = _level_prior(params, factor)
+    for t, (a, b) in enumerate(TYPES):
+        if (a, b) == (1, 0):
+            # Omitting a long passage costs more than omitting a short one (and a block more than a sentence).
+            costs[:, t, :] = (prior[(1, 0)] * np.maximum(feat.skip_x / params.mean_x, 1.0))[:, None]
+            continue
+        cost = costs[:, t, :]
+        lx, ly = feat.lx[(a, b)], feat.ly[(a, b)]
+        scale = params.ratio * lx + ly
+        cost[...] = (ly - params.ratio * lx) ** 2 / (params.var * np.maximum(scale, 1.0))  # (delta^2) / 2
+        cost *= params.length_weight
+        cost += prior[(a, b)]
+        for k, cos in enumerate(feat.cos[(a, b)]):
+            cost -= params.weight[k] * (cos - params.threshold[k])
+    add_cost = prior[(0, 1)] * np.maximum(feat.skip_y / params.mean_y, 1.0)
+    return _Scored(costs, add_cost, feat)
+
+
+def _level_prior(params: _Params, factor: int) -> dict:
+    """Bead costs (-log probability). On coarse levels, blocks are cut arbitrarily, so every shape of merged block
+    is about as likely; only omissions keep their per-sentence cost (scaled by length in `_score`)."""
+    cost = {t: -math.log(p) for t, p in params.prior.items()}
+    if factor > 1:
+        for t in TYPES:
+            if t[0] and t[1]:
+                cost[t] = 0.5 * (t[0] + t[1] - 2)
+    return cost
+
+
+def _merged_norms(n_d1_d2: tuple, idx: np.ndarray) -> dict[int, np.ndarray]:
+    """Squared norm of the sum of the 1, 2 or 3 sentences ending before DP index idx."""
+    norm, d1, d2 = (np.concatenate([[0.0], v]) for v in n_d1_d2)  # shift so that index i means sentence i-1
+    c = np.cumsum(norm)
+    c1 = np.cumsum(d1)
+    c2 = np.cumsum(d2)
+    out = {1: _span(c, idx, 1)}
+    out[2] = _span(c, idx, 2) + 2 * _span(c1, idx - 1, 1) * (idx >= 2)
+    out[3] = _span(c, idx, 3) + 2 * (_span(c1, idx - 1, 2) + _span(c2, idx - 2, 1)) * (idx >= 3)
+    return out
+
+
+# ---------------------------------------------------------------- estimation from an alignment
+
+def _beads_of(path: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    return [(i0, j0, i1 - i0, j1 - j0) for (i0, j0), (i1, j1) in zip(path, path[1:])]
+
+
+def _reestimate(level: _Level, band: dp.Band, scored: _Scored, path, params: _Params) -> _Params:
+    beads = _beads_of(path)
+    counts = {t: 0.0 for t in _ALL_TYPES}
+    for _, _, a, b in beads:
+        if (a, b) in counts:
+            counts[(a, b)] += 1
+    total = sum(counts.values()) + _PRIOR_WEIGHT
+    prior = {t: (counts[t] + _PRIOR_WEIGHT * _PRIOR[t]) / total for t in _ALL_TYPES}
+    for t in ((1, 0), (0, 1)):  # omissions found by a first pass are often its mistakes: never make them cheaper
+        prior[t] = min(prior[t], _PRIOR[t])
+    var = params.var
+    match = np.array([(i0, j0, a, b) for i0, j0, a, b in beads if a and b], dtype=np.int64).reshape(-1, 4)
+    if len(match) >= 5:
+        cx = np.concatenate([[0.0], np.cumsum(level.lx)])
+        cy = np.concatenate([[0.0], np.cumsum(level.ly)])
+        lx = cx[match[:, 0] + match[:, 2]] - cx[match[:, 0]]
+        ly = cy[match[:, 1] + match[:, 3]] - cy[match[:, 1]]
+        d2 = (ly - params.ratio * lx) ** 2 / np.maximum((params.ratio * lx + ly) / 2, 1.0)
+        # The median of chi-square(1) is 0.455: robust to a few wrong beads. The floor keeps near-identical
+        # documents from making every length difference infinitely unlikely.
+        var = max(float(np.median(d2) / 0.455), 0.5 * min(params.ratio, 1.0))
+    ones = np.array([(i0 + 1, j0 + 1) for i0, j0, a, b in beads if a == 1 and b == 1], dtype=np.int64)
+    weight, threshold = list(params.weight), list(params.threshold)
+    if len(ones) >= 10:
+        r, c = ones[:, 0], ones[:, 1] - band.lo[ones[:, 0]]
+        for k, ch in enumerate(level.channels):
+            cos = scored.features.cos[(1, 1)][k]
+            pos = cos[r, c]
+            # Near misses: 1-1 cells in the same rows, at least 2 columns off the path.
+            off = np.abs(np.arange(band.width)[None, :] - c[:, None]) >= 2
+            valid = off & (band.columns()[r] <= level.m) & (band.columns()[r] >= 1)
+            neg = cos[r][valid]
+            if len(neg) < 10:
+                continue
+            mu1, mu0 = float(np.mean(pos)), float(np.mean(neg))
+            pooled = (float(np.var(pos)) + float(np.var(neg))) / 2 + 1e-4
+            if mu1 > mu0:
+                weight[k] = min((mu1 - mu0) / pooled, 200.0)
+                threshold[k] = (mu1 + mu0) / 2
+    return replace(params, var=var, prior=prior, weight=tuple(weight), threshold=tuple(threshold))
+
+
+# ---------------------------------------------------------------- driver
+
+def _initial_similarity(feat: _Features, band: dp.Band, m: int, params: _Params) -> _Params:
+    """Starting similarity calibration read off the band itself: the best 1-1 cell of a row stands for a true pair,
+    the row's median for a near miss (the band is narrow, so most of its cells are near misses)."""
+    inside = (band.columns() >= 1) & (band.columns() <= m)
+    weight, threshold = [], []
+    for cos in feat.cos[(1, 1)]:
+        c = np.where(inside, cos, np.nan)
+        ok = inside.any(axis=1)
+        best = np.nanmax(c[ok], axis=1)
+        mid = np.nanmedian(c[ok], axis=1)
+        mu1, mu0 = float(np.mean(best)), float(np.mean(mid))
+        spread = float(np.var(best) + np.var(mid)) / 2 + 1e-4
+        weight.append(min(max(mu1 - mu0, 0.0) / spread, 200.0))
+        threshold.append((mu1 + mu0) / 2)
+    return replace(params, weight=tuple(weight), threshold=tuple(threshold))
+
+
+def _search(level: _Level, band: dp.Band, params: _Params, rounds: int) -> tuple[list, _Scored, _Params]:
+    feat = _features(level, band)
+    if level.channels:
+        params = _initial_similarity(feat, band, level.m, params)
+    for r in range(rounds):
+        scored = _score(feat, params, level.factor)
+        path, _ = dp.search(scored.costs, scored.add_cost, band, level.n, level.m)
+        if r + 1 < rounds:
+            params = _reestimate(level, band, scored, path, params)
+    return path, scored, params
+
+
+def _align_ids(level: _Level, params: _Params) -> tuple[list, _Scored, dp.Band, _Params]:
+    if not level.channels and level.n * level.m > FULL_CELLS:
+        return _align_by_length(level, params)
+    pyramid = [level]
+    while pyramid[-1].n * pyramid[-1].m > FULL_CELLS and min(pyramid[-1].n, pyramid[-1].m) > 8:
+        pyramid.append(pyramid[-1].downsample(FACTOR))
+    top = pyramid[-1]
+    band = dp.full_band(top.n, top.m)
+    # Each level estimates its own parameters: blocks cut at arbitrary sentence boundaries have noisier lengths
+    # and higher similarities than sentences, so a coarse level's estimates would mislead a finer one.
+    path, scored, found = _search(top, band, params, rounds=2)
+    for lv in reversed(pyramid[:-1]):
+        band = dp.band_around_path(path, FACTOR, lv.n, lv.m, MARGIN, MAX_BAND_CELLS)
+        path, scored, found = _search(lv, band, params, rounds=2)
+    return path, scored, band, found
+
+
+def _align_by_length(level: _Level, params: _Params) -> tuple[list, _Scored, dp.Band, _Params]:
+    """Length only: block lengths average out, so a coarse level carries no signal. Search instead a band around
+    the line where cumulative lengths agree, and widen it (re-centred on the path) while the path touches its edge."""
+    n, m = level.n, level.m
+    cx = np.cumsum(level.lx) / level.lx.sum()
+    cy = np.concatenate([[0.0], np.cumsum(level.ly) / level.ly.sum()])
+    centre = np.concatenate([[0], np.searchsorted(cy, cx)]).astype(np.int64)
+    path = [(i, int(c)) for i, c in enumerate(centre)]
+    path[-1] = (n, m)
+    half = 32
+    while True:
+        band = dp.band_around_path(path, 1, n, m, half, MAX_BAND_CELLS)
+        path, scored, params = _search(level, band, params, rounds=2)
+        cells = np.array(path)
+        col = cells[:, 1] - band.lo[cells[:, 0]]
+        at_edge = ((col < 2) & (band.lo[cells[:, 0]] > 0)) | \
+                  ((col > band.width - 3) & (band.lo[cells[:, 0]] + band.width - 1 < m))
+        if not at_edge.any() or band.width * (n + 1) * 2 > MAX_BAND_CELLS:
+            return path, scored, band, params
+        half *= 2
+
+
+def align(source: list[str], target: list[str], source_language: str, target_language: str, *,
+          source_translations: list[str] | None = None, target_translations: list[str] | None = None,
+          use_lexicon: bool = True, use_length: bool = True) -> Alignment:
+    """Align two documents given as sentence lists; beads cover every sentence of both sides once, in order."""
+    src_lang, tgt_lang = normalize_language(source_language), normalize_language(target_language)
+    for name, given, side in (("source_translations", source_translations, source),
+                              ("target_translations", target_translations, target)):
+        if given is not None and len(given) != len(side):
+            raise InvalidInput(f"{name} has {len(given)} items but there are {len(side)} "
+                               f"{name.split('_')[0]} sentences: give one translation per sentence")
+    n, m = len(source), len(target)
+    evidence = []
+    channels: list[_Channel] = []
+    if use_length:
+        evidence.append("length")
+    if use_lexicon and n and m:
+        evidence.append("lexicon")
+        x, y = _vectors_pair([_sentence_keys(s, src_lang) for s in source],
+                             [_sentence_keys(s, tgt_lang) for s in target])
+        channels.append(_Channel("lexicon", x, y))
+    if (source_translations is not None or target_translations is not None) and n and m:
+        evidence.append("translation")
+        if source_translations is not None:
+            x, y = _vectors_pair([translation_tokens(s, tgt_lang) for s in source_translations],
+                                 [translation_tokens(s, tgt_lang) for s in target])
+            channels.append(_Channel("translation", x, y))
+        if target_translations is not None:
+            x, y = _vectors_pair([translation_tokens(s, src_lang) for s in source],
+                                 [translation_tokens(s, src_lang) for s in target_translations])
+            channels.append(_Channel("back-translation", x, y))
+    signature = (f"triglot-align|{VERSION}|evidence={'+'.join(evidence) or 'none'}"
+                 f"|beads=0-1,1-0,{','.join(f'{a}-{b}' for a, b in TYPES if a and b)}"
+                 f"|levels=x{FACTOR}|margin={MARGIN}")
+    if n == 0 or m == 0:
+        beads = [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)]
+        return Alignment(beads, signature)
+
+    lx = np.array([max(len(s.strip()), 1) for s in source], dtype=float)
+    ly = np.array([max(len(s.strip()), 1) for s in target], dtype=float)
+    ratio = float(ly.sum() / lx.sum())
+    params = _Params(ratio=ratio, var=6.8 * ratio, length_weight=1.0 if use_length else 0.0,
+                     mean_x=float(lx.mean()), mean_y=float(ly.mean()),
+                     weight=(8.0,) * len(channels), threshold=(0.15,) * len(channels))
+    level = _Level(n, m, lx, ly, channels)
+    path, scored, band, params = _align_ids(level, params)
+    return Alignment(_to_beads(path, scored, band), signature)
+
+
+def _to_beads(path, scored: _Scored, band: dp.Band) -> list[Bead]:
+    beads = []
+    type_index = {t: k for k, t in enumerate(TYPES)}
+    skip_src = scored.costs[:, type_index[(1, 0)], :]
+    for i0, j0, a, b in _beads_of(path):
+        i1, j1 = i0 + a, j0 + b
+        c = j1 - band.lo[i1]
+        if a and b:
+            cost = scored.costs[i1, type_index[(a, b)], c]
+            # Against explaining the same sentences as omissions and additions.
+            alt = a * skip_src[i1, c] + b * scored.add_cost[i1, c]
+        else:
+            cost = scored.costs[i1, type_index[(1, 0)], c] if a else scored.add_cost[i1, c]
+            # Against pairing the sentence 1-1 with its nearest neighbour on the other side.
+            cands = []
+            for ii, jj in ((i1, j1), (i1, j1 + 1)) if a else ((i1, j1), (i1 + 1, j1)):
+                if 0 <= ii < band.rows and 0 <= jj - band.lo[ii] < band.width:
+                    cands.append(scored.costs[ii, type_index[(1, 1)], jj - band.lo[ii]])
+            alt = min(cands) if cands else cost + 4.0
+        conf = 1.0 / (1.0 + math.exp(-float(np.clip(alt - cost, -50, 50)) / 2))
+        beads.append(Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(conf, 4)))
+    return beads

@@ -1,0 +1,247 @@
+"""Sentence segmentation for en/zh/ar that keeps code-point offsets into the original text.
+
+A small rule-based splitter, chosen over pysbd after measuring both (bench/segmentation_bench.py): pysbd splits Arabic
+at every comma "،" and colon, and is much slower. The rules, in order:
+
+1. Line breaks (\\n, \\r, U+2028, …) are hard boundaries: a sentence never spans two lines.
+2. Inside a line, a boundary follows a run of terminal punctuation plus any closing quotes/brackets after it (`."`,
+   `。」`, `».`, `?)`). Chinese 。！？ (and, in Chinese text, ；…) end a sentence wherever they stand. The ambiguous
+   . ! ? … ؟ (and Arabic ؛) end one only before whitespace (or directly before a Chinese character), and not when the
+   next word starts with a lowercase letter after a period or after a quoted question ("e.g. the", '"Why?" he
+   asked').
+3. A single period is not a boundary after an initial ("Mohamad A. Alhakim"), a title ("Mr.", "Dr.", Arabic "د."),
+   "No."/"p."/"Art." before a number, a list number at the start of a sentence ("1. Introduction"), or an
+   abbreviation such as "U.S."/"etc."/"a.m." unless the next word is a typical sentence opener ("The", "He", …).
+   Decimals ("3.5") and dotted names ("example.com") never qualify, having no whitespace after the period.
+4. A sentence longer than `max_chars` (MAX_SENTENCE_CHARS by default) is cut into pieces of at most that length, at
+   the last whitespace in the second half of the window, else after a comma-like mark, else at the limit (never
+   inside a combining sequence). No character other than surrounding whitespace is ever dropped.
+
+Every step looks a bounded distance back and scans forward once, so the cost is linear in the text's length.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from triglot_server.engine.languages import normalize_language
+from triglot_server.engine.types import InvalidInput, Sentence
+
+MAX_SENTENCE_CHARS = 1000
+"""Default longest sentence (code points). Longer runs without a boundary are cut, so that a 200,000-character text
+without punctuation becomes pieces a translation model can take instead of one that it would truncate."""
+
+# Characters stripped from both ends of a sentence: whitespace plus invisible spacers (ZWSP, word joiner, BOM).
+_STRIP = "".join(chr(cp) for cp in range(0x3001) if chr(cp).isspace()) + "\u200b\u2060\ufeff\u180e"
+# Exactly the line boundaries of str.splitlines(): hard sentence boundaries.
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+
+_STRONG_COMMON = "。！？｡"  # full-width stops: unambiguous in any language
+_STRONG = {"en": _STRONG_COMMON, "zh": _STRONG_COMMON + "；…", "ar": _STRONG_COMMON}
+_WEAK_COMMON = ".!?…‽⁇⁈⁉؟"
+_WEAK = {"en": _WEAK_COMMON, "zh": _WEAK_COMMON, "ar": _WEAK_COMMON + "؛"}
+# What may follow the terminal punctuation and still belong to the sentence: closing quotes and brackets, and
+# invisible characters (bidi marks and controls, zero-width joiners, variation selectors, combining marks).
+_CLOSERS = "\"'”’»›」』）)]】》〉〕｝}〗〙〛"
+_TRAIL = (re.escape(_CLOSERS) +
+          "\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u0300-\u036f\u20d0-\u20ff\ufe00-\ufe0f")
+_CANDIDATE = {
+    lang: re.compile(f"([{re.escape(_STRONG[lang] + _WEAK[lang])}]+)[{_TRAIL}]*") for lang in ("en", "zh", "ar")
+}
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
+                       "\u2066\u2067\u2068\u2069\ufeff")
+# A character that may start a Chinese sentence right after a half-width "!" or "." with no space ("好!我们").
+_CJK_START = re.compile("[\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003347f"
+                        "“「『（《〈【]")
+# After these a lowercase-free next character still means "same sentence" ("U.S., and", "etc.)").
+_CONTINUATION = frozenset(",;:)]}%،")
+_ENUMERATOR = re.compile(r"\(?(?:[0-9]{1,3}|[A-Za-z]|[IVXivx]{1,4})\)?")
+
+# Never the end of a sentence: a name or a number follows.
+_TITLES = frozenset("""mr mrs ms messrs mmes mme mlle dr drs prof profs gen lt col capt cpt maj sgt cmdr adm gov sen
+    rep reps hon rev fr st sr sra srta amb pres supt insp det hr
+    د أ""".split())
+# Ends a sentence only when a number does not follow: "No. 5", "p. 12", "Art. 3", "Vol. 2".
+_BEFORE_NUMBER = frozenset("no nos nr art arts vol vols p pp fig figs ch chap sec para paras tel ed eq op".split())
+# May end a sentence: split only when the next word is a typical sentence opener.
+_SOFT = frozenset("""etc inc ltd co corp bros plc llc jr esq vs v al cf viz ca approx est dept univ assn intl govt
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
+    min max avg ft km kg mg cm mm sq
+    e.g i.e a.m p.m u.s u.k u.n e.u u.s.a u.a.e p.r.c d.c ph.d m.d b.a m.a b.sc m.sc""".split())
+_OPENERS = frozenset("""the a an he she it they we i you this that these those there here his her its their our my
+    your but and or so yet however meanwhile then in on at for from after before during when while if as with by to
+    what who why how where which some many most all both each one two three no not also later earlier today
+    yesterday tomorrow""".split())
+_MAX_WORD = 24  # longest abbreviation looked at, which bounds the backward scan
+
+
+def split_sentences(text: str, language: str, *, max_chars: int = MAX_SENTENCE_CHARS) -> list[Sentence]:
+    """Split `text` into sentences with code-point offsets: `text[s.start:s.end] == s.text`, stripped, in order.
+
+    `language` is any tag normalize_language accepts. Raises InvalidInput for an unsupported language or a
+    `max_chars` below 2. Empty or whitespace-only text gives [].
+    """
+    lang = normalize_language(language)
+    if not isinstance(text, str):
+        raise InvalidInput(f"text must be a string, got {type(text).__name__}")
+    if max_chars < 2:
+        raise InvalidInput(f"max_chars must be at least 2, got {max_chars}")
+    spans: list[tuple[int, int]] = []
+    line_start = 0
+    for brk in _LINE_BREAKS.finditer(text):
+        _split_line(text, line_start, brk.start(), lang, spans)
+        line_start = brk.end()
+    _split_line(text, line_start, len(text), lang, spans)
+
+    sentences: list[Sentence] = []
+    for start, end in spans:
+        for s, e in _cut_long(text, start, end, max_chars):
+            sentences.append(Sentence(index=len(sentences), text=text[s:e], start=s, end=e))
+    return sentences
+
+
+def sentences_from_lines(items: list[str]) -> list[Sentence]:
+    """Pre-split sentences, one per item, with offsets into "\\n".join(items); each is stripped of surrounding
+    whitespace. Raises InvalidInput for an item that is empty or only whitespace (it would silently vanish)."""
+    sentences: list[Sentence] = []
+    offset = 0
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise InvalidInput(f"sentence {i} must be a string, got {type(item).__name__}")
+        start, end = _strip_span(item, 0, len(item))
+        if start == end:
+            raise InvalidInput(f"sentence {i} is empty")
+        sentences.append(Sentence(index=i, text=item[start:end], start=offset + start, end=offset + end))
+        offset += len(item) + 1
+    return sentences
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _STRIP:
+        start += 1
+    while end > start and text[end - 1] in _STRIP:
+        end -= 1
+    return start, end
+
+
+def _split_line(text: str, start: int, end: int, lang: str, spans: list[tuple[int, int]]) -> None:
+    """Append the stripped, non-empty sentence spans of text[start:end] (a line) to `spans`."""
+    strong = _STRONG[lang]
+    sentence_start = start
+    for match in _CANDIDATE[lang].finditer(text, start, end):
+        stop = match.end()
+        term = match.group(1)
+        if any(ch in strong for ch in term) or _ends_sentence(text, term, match.start(), stop, end, sentence_start):
+            s, e = _strip_span(text, sentence_start, stop)
+            if s < e:
+                spans.append((s, e))
+            sentence_start = stop
+    s, e = _strip_span(text, sentence_start, end)
+    if s < e:
+        spans.append((s, e))
+
+
+def _ends_sentence(text: str, term: str, term_start: int, stop: int, line_end: int, sentence_start: int) -> bool:
+    """Whether the ambiguous terminal punctuation `term` at text[term_start:] (closers up to `stop`) ends a
+    sentence."""
+    if stop >= line_end:
+        return True
+    follower = text[stop]
+    if not follower.isspace():
+        # "好!我们": Chinese needs no space after a sentence; "3.5", "U.S.A", "Yahoo!s" are no boundaries.
+        return _CJK_START.match(follower) is not None
+    nxt = stop + 1
+    while nxt < line_end and (text[nxt].isspace() or text[nxt] in _INVISIBLE):
+        nxt += 1
+    if nxt >= line_end:
+        return True
+    first = text[nxt]
+    if first in _CONTINUATION:
+        return False
+    if first.islower():
+        # "approx. five", "… and then": a period never ends before lowercase. "!"/"?" do ("Why? and how?"), except
+        # inside a quotation that the sentence goes on after ('"Why?" he asked').
+        if term[-1] in ".…":
+            return False
+        return not any(ch in _CLOSERS for ch in text[term_start + len(term):stop])
+    if term != ".":
+        return True  # "!", "?", "؟", an ellipsis "...": no abbreviation question
+    return not _is_abbreviation(text, term_start, nxt, line_end, sentence_start)
+
+
+def _is_abbreviation(text: str, period: int, nxt: int, line_end: int, sentence_start: int) -> bool:
+    """Whether the period at text[period] closes an abbreviation rather than the sentence; text[nxt] starts the
+    next word."""
+    # The word before the period: letters and inner periods ("U.S", "e.g", "Mr", "A"), at most _MAX_WORD back.
+    begin = period
+    floor = max(sentence_start, period - _MAX_WORD)
+    while begin > floor and (text[begin - 1].isalpha() or text[begin - 1] == "."):
+        begin -= 1
+    if begin > sentence_start and text[begin - 1].isalpha():
+        return False  # a word too long to be an abbreviation
+    word = text[begin:period].strip(".")
+    # "1. Introduction", "a. First item", "IV. Results": a list marker opening the sentence.
+    if period - sentence_start <= 16 and _ENUMERATOR.fullmatch(text[sentence_start:period].strip(_STRIP)):
+        return True
+    if not word:
+        return False
+    lower = word.lower()
+    if lower in _BEFORE_NUMBER:
+        return text[nxt].isdigit()
+    if lower in _TITLES:
+        return True
+    if len(word) == 1:
+        # An initial ("Mohamad A. Alhakim"); the pronoun "I" and lowercase letters ("vitamin c.") end sentences.
+        return word.isupper() and word != "I"
+    if lower in _SOFT or "." in word:
+        return _next_word(text, nxt, line_end).lower() not in _OPENERS
+    return False  # any other word ("Iraq", "UN", "2020"): the period ends the sentence
+
+
+def _next_word(text: str, start: int, line_end: int) -> str:
+    end = start
+    limit = min(line_end, start + _MAX_WORD)
+    while end < limit and text[end].isalpha():
+        end += 1
+    return text[start:end]
+
+
+def _cut_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """Pieces of at most max_chars covering the stripped span text[start:end], cut where least harmful."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > max_chars:
+        limit = start + max_chars
+        floor = start + max_chars // 2  # a cut is searched only in the window's second half: linear time overall
+        cut = _last_space(text, floor, limit)
+        if cut is not None:
+            pieces.append(_strip_span(text, start, cut))
+            start, _ = _strip_span(text, cut, end)
+            continue
+        cut = _after_clause_mark(text, floor, limit)
+        if cut is None:
+            cut = limit
+            # Keep a base character with its combining marks / joiners / variation selectors.
+            while cut > floor and _joins_previous(text[cut]):
+                cut -= 1
+        pieces.append(_strip_span(text, start, cut))
+        start, _ = _strip_span(text, cut, end)
+    pieces.append((start, end))
+    return pieces
+
+
+def _last_space(text: str, floor: int, limit: int) -> int | None:
+    for i in range(limit, floor, -1):  # text[limit] may be the space right after a full window
+        if text[i] in _STRIP:
+            return i
+    return None
+
+
+def _after_clause_mark(text: str, floor: int, limit: int) -> int | None:
+    for i in range(limit, floor, -1):
+        if text[i - 1] in "，、,;；：:،؛" and not _joins_previous(text[i]):
+            return i
+    return None
+
+
+def _joins_previous(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Mn", "Me", "Mc") or ch in "\u200c\u200d" or "\ufe00" <= ch <= "\ufe0f"

@@ -1,0 +1,74 @@
+"""The server's documented limits, in one place.
+
+Sizes are counted the way the contract counts offsets: in Unicode code points (Python `len`), not bytes.
+
+| limit                 | value          | why                                                                          |
+|-----------------------|----------------|------------------------------------------------------------------------------|
+| MAX_MESSAGE_BYTES     | 64 MiB         | gRPC's default is 4 MiB; a whole Bible book (42,687 zh x 30,000 en sentences, |
+|                       |                | ~3 MB of UTF-8 a side, plus one translation per source sentence) is ~10 MB    |
+|                       |                | in and ~8 MB out through Align, so the channel limit is raised well past it.  |
+| MAX_DOCUMENT_CHARS    | 10,000,000     | one document (text, or its sentences joined by "\\n"); also the total of a     |
+|                       |                | `source_translations`/`target_translations` list and a DetectLanguage text.   |
+| MAX_SENTENCES         | 200,000        | sentences per document (after segmentation, or as given pre-split).           |
+| MAX_SENTENCE_CHARS    | 20,000         | one sentence. Longer "sentences" are almost always text without punctuation;  |
+|                       |                | translation models would truncate them silently, so they are refused instead. |
+
+Which status code for "too large" (the rule):
+- A request the caller can fix by sending less (a document, sentence or list over a limit above) is
+  INVALID_ARGUMENT, naming the field, its size and the limit. Nothing is ever truncated.
+- A message over MAX_MESSAGE_BYTES is refused by gRPC itself before it reaches the servicer, with
+  RESOURCE_EXHAUSTED ("Received message larger than max"). Split the job into several calls.
+- RESOURCE_EXHAUSTED is otherwise kept for the server being busy (back-pressure), never for content.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from triglot_server.engine.types import InvalidInput
+
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+MAX_DOCUMENT_CHARS = 10_000_000
+MAX_SENTENCES = 200_000
+MAX_SENTENCE_CHARS = 20_000
+
+# A declared language is refused as a mismatch only when script detection is this sure of another language: mixed
+# text (an English readout quoting Chinese names) stays acceptable under its declared language.
+MISMATCH_CONFIDENCE = 0.8
+
+# Threads serving RPCs (the work itself is CPU-bound engine code; CTranslate2 releases the GIL).
+WORKER_THREADS = 8
+
+# gRPC channel options for both ends, so server and client agree on message sizes.
+CHANNEL_OPTIONS = [
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+]
+
+
+class LimitExceeded(InvalidInput):
+    """A request field over a documented limit (INVALID_ARGUMENT). Keeps the field name for structured details."""
+
+    def __init__(self, field: str, description: str) -> None:
+        super().__init__(f"{field}: {description}")
+        self.field = field
+        self.description = description
+
+
+def check_text(field: str, text: str) -> None:
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise LimitExceeded(field, f"{len(text):,} characters is over the limit of {MAX_DOCUMENT_CHARS:,}; "
+                                   "split the document into several requests")
+
+
+def check_sentences(field: str, sentences: Sequence[str]) -> None:
+    """A list of sentences (pre-split input, or a document's sentences after segmentation)."""
+    if len(sentences) > MAX_SENTENCES:
+        raise LimitExceeded(field, f"{len(sentences):,} sentences is over the limit of {MAX_SENTENCES:,}")
+    total = 0
+    for i, sentence in enumerate(sentences):
+        if len(sentence) > MAX_SENTENCE_CHARS:
+            raise LimitExceeded(f"{field}[{i}]", f"sentence of {len(sentence):,} characters is over the limit of "
+                                                 f"{MAX_SENTENCE_CHARS:,} (is the text missing punctuation?)")
+        total += len(sentence) + 1
+    if total - 1 > MAX_DOCUMENT_CHARS:
+        raise LimitExceeded(field, f"{total - 1:,} characters in all is over the limit of {MAX_DOCUMENT_CHARS:,}")

@@ -1,0 +1,112 @@
+"""Shared fixtures: the tiny test models, installed once per session, and real triglot servers on loopback."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "examples" / "2020-03-09-china-iraq"
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model directory with the tiny en<->zh and en<->ar test packages installed (built by tests/tinymodel.py)."""
+    from tinymodel import install_test_models
+
+    return install_test_models(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="session")
+def server(model_dir: Path) -> Iterator:
+    """A real in-process triglot server on a free loopback port, models loaded (health SERVING)."""
+    from triglot_server.server import load_models, start_server
+
+    running = start_server("127.0.0.1:0")
+    load_models(running, model_dir)
+    yield running
+    running.stop(grace=None)
+
+
+@pytest.fixture(scope="session")
+def address(server) -> str:
+    return server.address
+
+
+@pytest.fixture(scope="session")
+def channel(address: str) -> Iterator[grpc.Channel]:
+    from triglot.client import MAX_MESSAGE_BYTES
+
+    with grpc.insecure_channel(address, options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                                                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)]) as ch:
+        yield ch
+
+
+@pytest.fixture(scope="session")
+def stub(channel: grpc.Channel):
+    from triglot.v1 import triglot_pb2_grpc
+
+    return triglot_pb2_grpc.TriglotStub(channel)
+
+
+@pytest.fixture()
+def client(address: str) -> Iterator:
+    from triglot.client import TriglotClient
+
+    with TriglotClient(address, timeout=60) as c:
+        yield c
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_cli_server(model_dir: Path, env: dict[str, str] | None = None,
+                     timeout: float = 60) -> tuple[subprocess.Popen, str]:
+    """`triglot serve` in a subprocess on a free port; returns it and its address once health says SERVING."""
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "triglot.cli", "serve", "--listen", "127.0.0.1:0", "--models", str(model_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env or dict(os.environ))
+    line = process.stdout.readline()  # "triglot: listening on 127.0.0.1:PORT, loading models ..."
+    if "listening on" not in line:
+        process.kill()
+        raise AssertionError(f"server did not start: {line!r} {process.stderr.read()}")
+    address = line.split("listening on ", 1)[1].split(",", 1)[0]
+    deadline = time.monotonic() + timeout
+    with grpc.insecure_channel(address) as ch:
+        health = health_pb2_grpc.HealthStub(ch)
+        while time.monotonic() < deadline:
+            try:
+                if health.Check(health_pb2.HealthCheckRequest(), timeout=2).status == \
+                        health_pb2.HealthCheckResponse.SERVING:
+                    return process, address
+            except grpc.RpcError:
+                pass
+            if process.poll() is not None:
+                raise AssertionError(f"server exited: {process.stderr.read()}")
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("server did not report SERVING in time")
+
+
+def stop_cli_server(process: subprocess.Popen) -> tuple[int, str, str]:
+    """SIGTERM, then the exit code and remaining output."""
+    process.terminate()
+    try:
+        out, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+    return process.returncode, out, err
