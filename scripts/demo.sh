@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job, end to end: start a triglot server on a free loopback port, align the bundled sample readout
-# (Chinese and English versions, then English and Arabic), print the pairs side by side, stop the server.
+# (Chinese and English versions, then all three compared), print the pairs side by side, stop the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sample=examples/2020-03-09-china-iraq
@@ -19,5 +19,5 @@ done
 echo "== $sample: zh.txt ↔ en.txt"
 triglot align "$sample/zh.txt" "$sample/en.txt"
 echo
-echo "== $sample: en.txt ↔ ar.txt"
-triglot align "$sample/en.txt" "$sample/ar.txt"
+echo "== $sample: zh.txt, en.txt and ar.txt compared (pivot zh): rows side by side, then the findings"
+triglot compare "$sample/zh.txt" "$sample/en.txt" "$sample/ar.txt"

@@ -22,8 +22,8 @@ os.environ.setdefault("GRPC_VERBOSITY", "NONE")
 
 import grpc  # noqa: E402
 
-from triglot import render  # noqa: E402
-from triglot.client import DEFAULT_ADDRESS, DEFAULT_TIMEOUT, TriglotClient, TriglotError
+from triglot import formats, render  # noqa: E402
+from triglot.client import DEFAULT_ADDRESS, DEFAULT_TIMEOUT, TriglotClient, TriglotError, version
 
 SERVER_EXTRA_HINT = "install the server extra: pip install 'triglot[server]'"
 
@@ -193,6 +193,79 @@ def cmd_languages(args: argparse.Namespace) -> None:
         print(f"{pair.source} → {pair.target}\t{how}\t{', '.join(pair.models)}")
 
 
+def version_names(paths: Sequence[str]) -> list[str]:
+    """Labels of the versions: file names without extension (zh.txt -> zh); whole names, then paths, if ambiguous."""
+    for label in (lambda p: Path(p).stem, lambda p: Path(p).name, str):
+        names = ["stdin" if p == "-" else label(p) or p for p in paths]
+        if len(set(names)) == len(names):
+            return names
+    return [f"{k}:{p}" for k, p in enumerate(paths)]
+
+
+class ProgressLine:
+    """Compare's progress on stderr: one line rewritten in place on a terminal, a line per change otherwise."""
+
+    STAGES = {"gloss": "glossing sentences", "align": "aligning versions to the pivot",
+              "findings": "finding divergences in rows"}
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.live = stream.isatty()
+        self.shown = ""
+
+    def __call__(self, event: Any) -> None:
+        text = f"triglot: {self.STAGES.get(event.stage, event.stage)} {event.done}/{event.total}"
+        if text == self.shown:
+            return
+        if self.live:
+            self.stream.write("\r" + text.ljust(len(self.shown)))
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+        self.shown = text
+
+    def close(self) -> None:
+        if self.live and self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def write_output(text: str, path: str | None) -> None:
+    if not path or path == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CliError(f"{path}: cannot write: {error.strerror or error}") from None
+
+
+def cmd_compare(args: argparse.Namespace) -> None:
+    files: list[str] = args.files
+    if len(files) < 2:
+        raise CliError("compare needs at least two files (versions of one document)")
+    if files.count("-") > 1:
+        raise CliError("only one of the files can be read from stdin (-)")
+    languages = [code.strip() for code in args.languages.split(",")] if args.languages else [""] * len(files)
+    if len(languages) != len(files):
+        raise CliError(f"--languages gives {len(languages)} languages for {len(files)} files")
+    versions = [version(read_document(path, args.presplit), language, name)
+                for path, language, name in zip(files, languages, version_names(files))]
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    progress = ProgressLine(sys.stderr) if show else None
+    with connect(args) as client:
+        try:
+            response = client.compare_stream(versions, pivot_language=args.pivot, gloss_language=args.gloss,
+                                             on_progress=progress)
+        finally:
+            if progress:
+                progress.close()
+    names = ", ".join(v.name for v in response.versions)
+    text = formats.write(response, args.format, width=terminal_width(args.width),
+                         title=f"triglot comparison: {names}", tool_version=_version())
+    write_output(text, args.output)
+
+
 def _server_module(name: str) -> Any:
     """Import a module of the server package, or explain which extra to install."""
     import importlib
@@ -320,6 +393,27 @@ def build_parser() -> argparse.ArgumentParser:
                        help="text: pairs side by side; json; tsv: ids, ids, score, texts; "
                             "align: one bead a line, [src ids]:[tgt ids] (default: text)")
     align.set_defaults(run=cmd_align)
+
+    compare = commands.add_parser(
+        "compare", parents=[client, shown], help="compare versions of one document side by side",
+        description="Align every version to a pivot version and list where they diverge (omissions, additions, "
+                    "number/name mismatches, content differences), with evidence.")
+    compare.add_argument("files", nargs="+", metavar="FILE", help="two or more versions (- for stdin, once)")
+    compare.add_argument("--pivot", default="", metavar="LANG",
+                         help="language of the version the others are aligned to (default: zh if present, else the "
+                              "first file)")
+    compare.add_argument("--gloss", default="", metavar="LANG",
+                         help="language of machine glosses, made when models are installed (default: en)")
+    compare.add_argument("--languages", default="", metavar="LANG,LANG,...",
+                         help="the files' languages, in order (default: detected)")
+    compare.add_argument("--presplit", action="store_true", help="the files have one sentence a line")
+    compare.add_argument("--format", choices=("text", "json", "tsv", "tmx", "html"), default="text",
+                         help="text: side by side, then the findings; json (schema in the README); tsv: a row a "
+                              "line; tmx: TMX 1.4; html: a self-contained report (default: text)")
+    compare.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
+    compare.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                         help="show progress on stderr (default: when stderr is a terminal)")
+    compare.set_defaults(run=cmd_compare)
 
     detect = commands.add_parser("detect", parents=[client], help="detect the language of a text",
                                  description="Print the language (en, zh or ar) of FILE and the confidence.")

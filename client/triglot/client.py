@@ -16,7 +16,7 @@ DEFAULT_TIMEOUT); a failed call raises TriglotError with the gRPC status code an
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 
 import grpc
@@ -48,6 +48,12 @@ def document(content: Content, language: str = "") -> pb.Document:
     if isinstance(content, str):
         return pb.Document(text=content, language=language)
     return pb.Document(sentences=pb.SentenceList(items=list(content)), language=language)
+
+
+def version(content: Content, language: str = "", name: str = "") -> pb.Version:
+    """A Version for compare: a document (text, or pre-split sentences), its language (empty: detected) and a name
+    (empty: its language code)."""
+    return pb.Version(name=name, document=document(content, language))
 
 
 class TriglotClient:
@@ -91,6 +97,35 @@ class TriglotClient:
     def list_languages(self, *, timeout: float | None = None) -> pb.ListLanguagesResponse:
         """Supported languages and installed translation pairs (with the pivot of indirect ones)."""
         return self._call(self._stub.ListLanguages, pb.ListLanguagesRequest(), timeout)  # type: ignore[return-value]
+
+    def compare(self, versions: Sequence[pb.Version], *, pivot_language: str = "", gloss_language: str = "",
+                timeout: float | None = None) -> pb.CompareResponse:
+        """Two or more versions of one document (see `version`) side by side in rows, with the findings where they
+        diverge. The pivot defaults to the Chinese version (else the first); glosses default to English."""
+        request = pb.CompareRequest(versions=list(versions), pivot_language=pivot_language,
+                                    gloss_language=gloss_language)
+        return self._call(self._stub.Compare, request, timeout)  # type: ignore[return-value]
+
+    def compare_stream(self, versions: Sequence[pb.Version], *, pivot_language: str = "", gloss_language: str = "",
+                       on_progress: Callable[[pb.CompareProgress], None] | None = None,
+                       timeout: float | None = None) -> pb.CompareResponse:
+        """compare, with `on_progress(CompareProgress)` called as the server works (stage, done, total)."""
+        request = pb.CompareRequest(versions=list(versions), pivot_language=pivot_language,
+                                    gloss_language=gloss_language)
+        result: pb.CompareResponse | None = None
+        try:
+            for event in self._stub.CompareStream(request, timeout=self.timeout if timeout is None else timeout):
+                if event.HasField("progress"):
+                    if on_progress is not None:
+                        on_progress(event.progress)
+                elif event.HasField("result"):
+                    result = event.result
+        except grpc.RpcError as error:  # a streaming call's error is also a grpc.Call
+            raise TriglotError(error.code(), error.details() or "", self.address) from None
+        if result is None:
+            raise TriglotError(grpc.StatusCode.INTERNAL, "the server ended the stream without a result",
+                               self.address)
+        return result
 
     def close(self) -> None:
         self._channel.close()

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -20,7 +22,7 @@ import grpc
 from triglot.v1 import triglot_pb2 as pb
 from triglot.v1 import triglot_pb2_grpc
 from triglot_server import limits
-from triglot_server.engine import alignment, languages, segmentation
+from triglot_server.engine import alignment, comparison, languages, segmentation
 from triglot_server.engine.types import EngineError, InvalidInput, NotInstalled, Sentence
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,22 @@ class _Loading(Exception):
 R = TypeVar("R")
 
 
+def _status(error: BaseException, name: str) -> tuple[grpc.StatusCode, str]:
+    """The status code and message for an exception raised by an RPC body (see the module docstring)."""
+    if isinstance(error, InvalidInput):
+        return grpc.StatusCode.INVALID_ARGUMENT, str(error)
+    if isinstance(error, NotInstalled):
+        return grpc.StatusCode.FAILED_PRECONDITION, str(error)
+    if isinstance(error, _Loading):
+        return grpc.StatusCode.UNAVAILABLE, LOADING_MESSAGE
+    if isinstance(error, EngineError):  # an engine error of no known kind: its message is meant for callers
+        log.error("%s: engine error: %s", name, error)
+        return grpc.StatusCode.INTERNAL, str(error)
+    # The one place that keeps tracebacks away from callers: they go to the server log.
+    log.error("%s failed", name, exc_info=(type(error), error, error.__traceback__))
+    return grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE
+
+
 def _rpc(method: Callable[[Any, Any, grpc.ServicerContext], R]) -> Callable[[Any, Any, grpc.ServicerContext], R]:
     """Run an RPC body and turn its exceptions into gRPC status codes (see the module docstring)."""
 
@@ -46,18 +64,8 @@ def _rpc(method: Callable[[Any, Any, grpc.ServicerContext], R]) -> Callable[[Any
     def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> R:
         try:
             return method(self, request, context)
-        except InvalidInput as error:
-            code, message = grpc.StatusCode.INVALID_ARGUMENT, str(error)
-        except NotInstalled as error:
-            code, message = grpc.StatusCode.FAILED_PRECONDITION, str(error)
-        except _Loading:
-            code, message = grpc.StatusCode.UNAVAILABLE, LOADING_MESSAGE
-        except EngineError as error:  # an engine error of no known kind: its message is meant for callers
-            log.error("%s: engine error: %s", method.__name__, error)
-            code, message = grpc.StatusCode.INTERNAL, str(error)
-        except Exception:  # noqa: BLE001 - the one place that keeps tracebacks away from callers
-            log.exception("%s failed", method.__name__)
-            code, message = grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE
+        except Exception as error:  # noqa: BLE001 - mapped to a status; tracebacks stay in the server log
+            code, message = _status(error, method.__name__)
         context.abort(code, message)  # raises; outside the try so it is not caught above
 
     return wrapper
@@ -147,6 +155,55 @@ def _check_coverage(beads: Sequence[Any], n_source: int, n_target: int) -> None:
         raise RuntimeError("aligner returned beads that do not cover each sentence exactly once, in order")
 
 
+# ------------------------------------------------------------------ Compare (issue 4)
+
+MAX_VERSIONS = 12
+"""Versions in one Compare request: each is aligned to the pivot, so the work grows with their number."""
+
+
+def _compare_request(request: pb.CompareRequest) -> tuple[list[comparison.Version], str, str]:
+    """Validated versions (documents split into sentences, names defaulting to the language), pivot, gloss language."""
+    count = len(request.versions)
+    if count < 2:
+        raise InvalidInput(f"versions: Compare needs at least 2 versions, got {count}")
+    if count > MAX_VERSIONS:
+        raise limits.LimitExceeded("versions", f"{count} versions is over the limit of {MAX_VERSIONS}; "
+                                               "compare them in several requests against the same pivot")
+    versions: list[comparison.Version] = []
+    for k, item in enumerate(request.versions):
+        document = _read_document(item.document, f"versions[{k}].document")
+        name = item.name.strip() or document.language
+        if any(v.name == name for v in versions):
+            raise InvalidInput(f"versions[{k}].name: {name!r} names two versions; give each version a distinct "
+                               "name (the default is its language code)")
+        versions.append(comparison.Version(name, document.language, document.sentences))
+    pivot = _language(request.pivot_language, "pivot_language") if request.pivot_language else ""
+    if pivot and all(v.language != pivot for v in versions):
+        raise InvalidInput(f"pivot_language: no version is in {pivot!r} (the versions are in "
+                           f"{', '.join(v.language for v in versions)})")
+    gloss = _language(request.gloss_language, "gloss_language") if request.gloss_language else "en"
+    return versions, pivot, gloss
+
+
+def _compare_response(result: comparison.Comparison) -> pb.CompareResponse:
+    return pb.CompareResponse(
+        versions=[pb.VersionInfo(name=v.name, language=v.language, sentences=[_sentence(s) for s in v.sentences],
+                                 glosses=v.glosses, gloss_signature=v.gloss_signature) for v in result.versions],
+        rows=[pb.Row(index=row.index, cells=[pb.Cell(sentence_ids=c.sentence_ids, score=c.score) for c in row.cells])
+              for row in result.rows],
+        findings=[pb.Finding(kind=f.kind, evidence=f.evidence, severity=f.severity, row=f.row,
+                             refs=[pb.FindingRef(version=r.version, language=r.language, sentence=r.sentence,
+                                                 start=r.start, end=r.end) for r in f.refs])
+                  for f in result.findings],
+        pivot=result.pivot,
+        signature=result.signature,
+    )
+
+
+class _Cancelled(Exception):
+    """The caller went away: stop working on its request."""
+
+
 class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
     """Thin: every method validates, calls one engine function and builds the response."""
 
@@ -223,9 +280,51 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
                    for r in translator.routes()],
         )
 
-    # Compare / CompareStream belong to issue 4 (comparison); until then they answer UNIMPLEMENTED cleanly.
-    def Compare(self, request: pb.CompareRequest, context: grpc.ServicerContext) -> pb.CompareResponse:
-        context.abort(grpc.StatusCode.UNIMPLEMENTED, "Compare is not implemented by this server yet")
+    def _glosser(self) -> comparison.Glosser:
+        """Machine glosses through the loaded models; a pair with no installed model gets none (not an error)."""
+        translator = self._require_translator()
 
-    def CompareStream(self, request: pb.CompareRequest, context: grpc.ServicerContext):  # type: ignore[override]
-        context.abort(grpc.StatusCode.UNIMPLEMENTED, "CompareStream is not implemented by this server yet")
+        def gloss(sentences: list[str], source: str, target: str) -> Any:
+            try:
+                return translator.translate(sentences, source, target)
+            except NotInstalled:
+                return None
+
+        return gloss
+
+    def _compare(self, request: pb.CompareRequest, progress: comparison.Progress | None = None
+                 ) -> pb.CompareResponse:
+        versions, pivot, gloss_language = _compare_request(request)
+        result = comparison.compare(versions, pivot_language=pivot or None, gloss_language=gloss_language,
+                                    gloss=self._glosser(), progress=progress)
+        return _compare_response(result)
+
+    @_rpc
+    def Compare(self, request: pb.CompareRequest, context: grpc.ServicerContext) -> pb.CompareResponse:
+        return self._compare(request)
+
+    def CompareStream(self, request: pb.CompareRequest,
+                      context: grpc.ServicerContext) -> Iterator[pb.CompareEvent]:  # type: ignore[override]
+        """Progress events while the comparison runs (in a worker thread), then the result; errors map as in _rpc."""
+        events: queue.Queue = queue.Queue()
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if not context.is_active():
+                raise _Cancelled()
+            events.put(pb.CompareEvent(progress=pb.CompareProgress(stage=stage, done=done, total=total)))
+
+        def work() -> None:
+            try:
+                events.put(pb.CompareEvent(result=self._compare(request, progress)))
+            except _Cancelled:
+                pass
+            except BaseException as error:  # noqa: BLE001 - handed to the RPC thread, which maps it to a status
+                events.put(error)
+            events.put(None)
+
+        threading.Thread(target=work, name="compare-stream", daemon=True).start()
+        while (item := events.get()) is not None:
+            if isinstance(item, BaseException):
+                code, message = _status(item, "CompareStream")
+                context.abort(code, message)
+            yield item

@@ -1,51 +1,74 @@
 """Offline translation with installed Argos Translate packages, through CTranslate2.
 
 One `ctranslate2.Translator` and one SentencePiece tokenizer per installed package, loaded once when the engine is
-built and reused by every call. A call translates all its sentences together: they are tokenised, grouped into
-length buckets and each bucket goes to `translate_batch` once (CTranslate2 batches inside, `max_batch_size`).
-zh↔ar (or any pair without a direct package) goes through English when both hops are installed.
+built and reused by every call. A call translates all its sentences together: they are tokenised in one SentencePiece
+call, sorted by length and cut into batches that are all submitted to `translate_batch` asynchronously, so
+CTranslate2's `inter_threads` workers decode several batches at once. zh↔ar (or any pair without a direct package) goes through
+English when both hops are installed.
+
+Every translated pair gets reference-free quality flags (engine/quality.py: untranslated, repetition, length_outlier,
+wrong_script). A flagged sentence is translated again with other decoding settings (a wider beam and
+`no_repeat_ngram_size`); the retry is kept only when it raises fewer flags, and the result records what was done.
+Results are cached per (models, sentence) in a bounded LRU cache, so a repeated sentence is translated once.
 
 We read packages ourselves (metadata.json, sentencepiece.model, model/) and never import
 `argostranslate.translate`: it pulls in stanza, torch and spacy (~5 s of start-up) for sentence splitting we do not
 use. Detokenisation follows Argos (`apply_packaged_translation`): SentencePiece decode, "▁"/"_" to spaces, target
 prefix and leading space removed. Nothing here touches the network.
 
-Settings (keyword arguments of TranslationEngine; defaults chosen for a 2-core CPU serving one request at a time):
+Settings (keyword arguments of TranslationEngine; defaults measured on 2 cores with bench/translate_bench.py and
+bench/decoding_guards.py on a transformer-base int8 model — figures in bench/README.md):
 
-| setting              | default   | meaning                                                                         |
-|----------------------|-----------|---------------------------------------------------------------------------------|
-| inter_threads        | 1         | batches translated in parallel per model (CTranslate2 workers)                 |
-| intra_threads        | 2         | threads inside one batch (0 = CTranslate2 picks); 1 x 2 uses both cores        |
-| compute_type         | "default" | keep the model's stored type (Argos ships int8); "auto", "int8", "float32" ... |
-| beam_size            | 4         | as Argos Translate                                                              |
-| length_penalty       | 0.2       | as Argos Translate                                                              |
-| max_batch_size       | 32        | sentences per CTranslate2 batch (batch_type "examples")                         |
-| batch_type           | "examples"| or "tokens" (then max_batch_size counts tokens)                                |
-| max_decoding_ratio   | 2.0       | decoding length cap = ratio x input tokens + extra, per length bucket, so a     |
-| max_decoding_extra   | 10        | model that never emits </s> (a runaway loop) still stops                        |
-| max_input_tokens     | 512       | longer sentences are translated in consecutive chunks of this many tokens and   |
-|                      |           | joined (CTranslate2 would otherwise truncate them silently)                     |
+| setting                    | default   | meaning                                                                   |
+|----------------------------|-----------|---------------------------------------------------------------------------|
+| inter_threads              | 2         | batches decoded in parallel per model; 2 x 1 beats 1 x 2 on 2 cores       |
+| intra_threads              | 1         | threads inside one batch (0 = CTranslate2 picks)                          |
+| compute_type               | "default" | keep the model's stored type (Argos ships int8); "auto", "float32" ...    |
+| beam_size                  | 4         | as Argos Translate                                                        |
+| length_penalty             | 0.2       | as Argos Translate                                                        |
+| max_batch_size             | 32        | sentences per batch; a smaller call is split so that every                |
+|                            |           | inter_threads worker gets a batch                                         |
+| batch_type                 | "examples"| or "tokens" (then max_batch_size counts tokens)                           |
+| max_decoding_ratio         | 2.0       | decoding length cap = ratio x input tokens + extra, per batch (sorted by  |
+|                            |           | length, so close to each sentence's own bound), so                        |
+| max_decoding_extra         | 10        | a model that never emits </s> (a runaway loop) still stops                |
+| max_input_tokens           | 512       | longer sentences are translated in consecutive chunks of this many tokens |
+|                            |           | and joined (CTranslate2 would otherwise truncate them silently)           |
+| repetition_penalty         | 1.0       | first-pass guard, off: it changes normal output and does not stop loops   |
+| no_repeat_ngram_size       | 0         | first-pass guard, off: real MT output repeats a 4-gram of pieces in ~4%   |
+|                            |           | of sentences, which this would alter                                      |
+| retry_flagged              | True      | translate flagged sentences again with the retry settings below           |
+| retry_beam_size            | 8         | beam of the retry                                                         |
+| retry_no_repeat_ngram_size | 4         | n-gram guard of the retry (stops the looping test model)                  |
+| cache_size                 | 4096      | LRU cache entries of (models, sentence) -> result; 0 disables             |
 """
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from triglot_server.engine.languages import normalize_language
 from triglot_server.engine.packages import (INSTALL_HINT, ModelInfo, default_model_dir, install_packages,
                                             list_packages, read_metadata)
+from triglot_server.engine.quality import assess
 from triglot_server.engine.types import EngineError, InvalidInput, NotInstalled
 
-__all__ = ["ModelInfo", "Route", "TranslationResult", "TranslationEngine", "default_model_dir",
+__all__ = ["ModelInfo", "Route", "TranslationResult", "TranslatedPair", "TranslationEngine", "default_model_dir",
            "install_packages", "list_packages", "PIVOT", "DEFAULT_SETTINGS"]
 
 PIVOT = "en"
 DEFAULT_SETTINGS: dict[str, object] = {
-    "inter_threads": 1, "intra_threads": 2, "compute_type": "default", "beam_size": 4, "length_penalty": 0.2,
+    "inter_threads": 2, "intra_threads": 1, "compute_type": "default", "beam_size": 4, "length_penalty": 0.2,
     "max_batch_size": 32, "batch_type": "examples", "max_decoding_ratio": 2.0, "max_decoding_extra": 10,
-    "max_input_tokens": 512,
+    "max_input_tokens": 512, "repetition_penalty": 1.0, "no_repeat_ngram_size": 0,
+    "retry_flagged": True, "retry_beam_size": 8, "retry_no_repeat_ngram_size": 4, "cache_size": 4096,
 }
+# Decoding settings a retry overrides, and where their values come from.
+_RETRY_OVERRIDES = {"beam_size": "retry_beam_size", "no_repeat_ngram_size": "retry_no_repeat_ngram_size"}
 
 
 @dataclass(frozen=True)
@@ -59,11 +82,52 @@ class Route:
 
 
 @dataclass(frozen=True)
+class TranslatedPair:
+    """One sentence's translation, its quality flags (engine/quality.py) and what was retried ("" if nothing)."""
+
+    translation: str
+    flags: tuple[str, ...] = ()
+    retry: str = ""
+
+
+@dataclass(frozen=True)
 class TranslationResult:
     translations: list[str]  # one per input sentence, in order
     route: list[str]  # languages passed through, e.g. ["zh", "en", "ar"]
     models: list[str]  # package names used, in order
     signature: str  # models and decoding settings, for reproducibility
+    flags: list[tuple[str, ...]] = field(default_factory=list)  # per sentence; () when nothing looks wrong
+    retries: list[str] = field(default_factory=list)  # per sentence; "" when no retry was made
+
+
+class _LRU:
+    """A bounded, thread-safe LRU map (the gRPC server translates on several threads)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, TranslatedPair] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> TranslatedPair | None:
+        if self.size <= 0:
+            return None
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: TranslatedPair) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 class _Package:
@@ -90,14 +154,14 @@ class _Package:
         return f"{self.info.name}@{self.info.version}" if self.info.version else self.info.name
 
     def translate(self, sentences: list[str], settings: dict) -> list[str]:
-        """Translate sentences (all at once, bucketed by length); "" for blank input."""
+        """Translate sentences (all at once, in length-sorted batches); "" for blank input."""
         limit = int(settings["max_input_tokens"])
+        indices = [i for i, sentence in enumerate(sentences) if sentence.strip()]
+        # One SentencePiece call for the whole list (C++ loop) instead of one call per sentence.
+        encoded = self.tokenizer.encode([sentences[i] for i in indices], out_type=str) if indices else []
         chunks: list[list[str]] = []  # token chunks to translate
         owners: list[int] = []  # which sentence each chunk belongs to
-        for index, sentence in enumerate(sentences):
-            if not sentence.strip():
-                continue
-            tokens = self.tokenizer.encode(sentence, out_type=str)
+        for index, tokens in zip(indices, encoded):
             for start in range(0, len(tokens), limit):
                 chunks.append(tokens[start:start + limit])
                 owners.append(index)
@@ -107,25 +171,39 @@ class _Package:
         return [self._detokenize(tokens) if tokens else "" for tokens in outputs]
 
     def _translate_tokens(self, batch: list[list[str]], settings: dict) -> list[list[str]]:
-        # Length buckets (<=8, <=16, <=32 ... tokens) so the decoding cap stays within ~2x of each sentence's own
-        # bound; each bucket is one translate_batch call, batched inside by CTranslate2.
-        buckets: dict[int, list[int]] = {}
-        for i, tokens in enumerate(batch):
-            buckets.setdefault(max(3, math.ceil(math.log2(max(1, len(tokens))))), []).append(i)
-        outputs: list[list[str]] = [[] for _ in batch]
+        # Batches are formed here rather than inside CTranslate2: sentences sorted by length (least padding), cut
+        # into batches of max_batch_size — fewer when the call is small, so that every inter_threads worker gets
+        # one — and each batch gets its own decoding cap (ratio x its longest input + extra), so a runaway loop
+        # stops near its own sentence's length. All batches are submitted at once (asynchronous=True) and the
+        # workers decode them in parallel.
+        if not batch:
+            return []
+        order = sorted(range(len(batch)), key=lambda i: len(batch[i]))
+        size = int(settings["max_batch_size"])
+        if settings["batch_type"] == "tokens":  # max_batch_size counts tokens: let CTranslate2 cut one call
+            groups = [order]
+        else:
+            size = max(1, min(size, math.ceil(len(batch) / int(settings["inter_threads"]))))
+            groups = [order[start:start + size] for start in range(0, len(order), size)]
         prefix = [self.target_prefix] if self.target_prefix else None
-        for members in buckets.values():
-            longest = max(len(batch[i]) for i in members)
+        pending = []
+        for members in groups:
+            longest = len(batch[members[-1]])
             cap = int(settings["max_decoding_ratio"] * longest) + int(settings["max_decoding_extra"])
-            results = self.translator.translate_batch(
+            futures = self.translator.translate_batch(
                 [batch[i] for i in members],
                 target_prefix=[prefix] * len(members) if prefix else None,
-                max_batch_size=settings["max_batch_size"], batch_type=settings["batch_type"],
+                max_batch_size=int(settings["max_batch_size"]), batch_type=settings["batch_type"],
                 beam_size=settings["beam_size"], length_penalty=settings["length_penalty"],
+                repetition_penalty=settings["repetition_penalty"],
+                no_repeat_ngram_size=settings["no_repeat_ngram_size"],
                 max_decoding_length=cap, max_input_length=0,  # 0: never truncate (chunked above instead)
-                replace_unknowns=True)
-            for i, result in zip(members, results):
-                tokens = result.hypotheses[0]
+                replace_unknowns=True, asynchronous=True)
+            pending.append((members, futures))
+        outputs: list[list[str]] = [[] for _ in batch]
+        for members, futures in pending:
+            for i, future in zip(members, futures):
+                tokens = future.result().hypotheses[0]
                 if prefix and tokens[:1] == prefix:
                     tokens = tokens[1:]  # the forced prefix token is not an output word
                 outputs[i] = tokens
@@ -149,6 +227,8 @@ class TranslationEngine:
         self.settings = {**DEFAULT_SETTINGS, **settings}
         if int(self.settings["max_input_tokens"]) < 1:
             raise InvalidInput("max_input_tokens must be at least 1")
+        self._retry_settings = {**self.settings, **{k: self.settings[v] for k, v in _RETRY_OVERRIDES.items()}}
+        self._cache = _LRU(int(self.settings["cache_size"]))
         self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
         self._packages: dict[tuple[str, str], _Package] = {}
         for info in list_packages(self.model_dir):
@@ -180,23 +260,82 @@ class TranslationEngine:
         raise NotInstalled(f"no model for {source}→{target} in {self.model_dir}: install a {source}→{target} "
                            f"package{via} with: {INSTALL_HINT}")
 
-    def translate(self, sentences: list[str], source: str, target: str) -> TranslationResult:
-        """Translate each sentence from source into target; one translation per sentence, in order."""
+    def _check(self, sentences: list[str], source: str, target: str) -> tuple[str, str, list[_Package]]:
         source, target = normalize_language(source), normalize_language(target)
         if source == target:
             raise InvalidInput(f"source and target language are both {source}")
         if not all(isinstance(sentence, str) for sentence in sentences):
             raise InvalidInput("sentences must be strings")
-        chain = self._chain(source, target)
-        texts = list(sentences)
+        return source, target, self._chain(source, target)
+
+    def translate(self, sentences: list[str], source: str, target: str) -> TranslationResult:
+        """Translate each sentence from source into target; one translation per sentence, in order."""
+        source, target, chain = self._check(sentences, source, target)
+        pairs = self._translate_pairs(list(sentences), source, target, chain)
+        return self._result(pairs, source, chain)
+
+    def translate_chunks(self, sentences: list[str], source: str, target: str,
+                         chunk_size: int = 64) -> Iterator[tuple[int, TranslationResult]]:
+        """Translate in consecutive chunks of sentences, yielding (index of the chunk's first sentence, result) as
+        each chunk is done, so a caller can stream the first pairs before the last are translated. Input errors
+        are raised before anything is yielded."""
+        source, target, chain = self._check(sentences, source, target)
+        if chunk_size < 1:
+            raise InvalidInput("chunk_size must be at least 1")
+        for start in range(0, len(sentences), chunk_size):
+            pairs = self._translate_pairs(list(sentences[start:start + chunk_size]), source, target, chain)
+            yield start, self._result(pairs, source, chain)
+
+    def _result(self, pairs: list[TranslatedPair], source: str, chain: list[_Package]) -> TranslationResult:
+        return TranslationResult(translations=[p.translation for p in pairs],
+                                 route=[source] + [package.info.to_code for package in chain],
+                                 models=[p.info.name for p in chain], signature=self._signature(chain),
+                                 flags=[p.flags for p in pairs], retries=[p.retry for p in pairs])
+
+    def _translate_pairs(self, sentences: list[str], source: str, target: str,
+                         chain: list[_Package]) -> list[TranslatedPair]:
+        models = tuple(package.label for package in chain)
+        pairs: list[TranslatedPair | None] = [self._cache.get((models, s)) for s in sentences]
+        todo = list(dict.fromkeys(s for s, pair in zip(sentences, pairs) if pair is None))  # unique, in order
+        if todo:
+            done = self._translate_new(todo, source, target, chain)
+            for sentence, pair in zip(todo, done):
+                self._cache.put((models, sentence), pair)
+            found = dict(zip(todo, done))
+            pairs = [pair if pair is not None else found[s] for s, pair in zip(sentences, pairs)]
+        return pairs  # type: ignore[return-value]
+
+    def _run_chain(self, texts: list[str], chain: list[_Package], settings: dict) -> list[str]:
         for package in chain:
-            texts = package.translate(texts, self.settings)
-        route = [source] + [package.info.to_code for package in chain]
-        return TranslationResult(translations=texts, route=route, models=[p.info.name for p in chain],
-                                 signature=self._signature(chain))
+            texts = package.translate(texts, settings)
+        return texts
+
+    def _translate_new(self, sentences: list[str], source: str, target: str,
+                       chain: list[_Package]) -> list[TranslatedPair]:
+        outputs = self._run_chain(sentences, chain, self.settings)
+        pairs = [TranslatedPair(out, assess(src, out, source, target)) for src, out in zip(sentences, outputs)]
+        flagged = [i for i, pair in enumerate(pairs) if pair.flags]
+        if not (flagged and self.settings["retry_flagged"]):
+            return pairs
+        # A second opinion for flagged sentences only: wider beam and an n-gram guard (bench/decoding_guards.py).
+        retried = self._run_chain([sentences[i] for i in flagged], chain, self._retry_settings)
+        how = ",".join(f"{k}={self._retry_settings[k]}" for k in _RETRY_OVERRIDES)
+        for i, out in zip(flagged, retried):
+            flags = assess(sentences[i], out, source, target)
+            before = pairs[i].flags
+            if len(flags) < len(before):
+                pairs[i] = TranslatedPair(out, flags, f"retried with {how} after {'+'.join(before)}: kept the retry")
+            else:
+                pairs[i] = TranslatedPair(pairs[i].translation, before,
+                                          f"retried with {how} after {'+'.join(before)}: no better, kept the first")
+        return pairs
 
     def _signature(self, chain: list[_Package]) -> str:
         s = self.settings
+        retry = (f"|retry=beam{s['retry_beam_size']}+nrng{s['retry_no_repeat_ngram_size']}"
+                 if s["retry_flagged"] else "|retry=off")
         return ("triglot-translate|v1|models=" + "+".join(p.label for p in chain)
                 + f"|beam={s['beam_size']}|lp={s['length_penalty']}|compute={s['compute_type']}"
-                + f"|maxlen={s['max_decoding_ratio']}n+{s['max_decoding_extra']}|chunk={s['max_input_tokens']}")
+                + f"|rp={s['repetition_penalty']}|nrng={s['no_repeat_ngram_size']}"
+                + f"|maxlen={s['max_decoding_ratio']}n+{s['max_decoding_extra']}|chunk={s['max_input_tokens']}"
+                + retry + "|flags=quality-v1")
