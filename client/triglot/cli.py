@@ -23,7 +23,8 @@ os.environ.setdefault("GRPC_VERBOSITY", "NONE")
 import grpc  # noqa: E402
 
 from triglot import formats, render  # noqa: E402
-from triglot.client import DEFAULT_ADDRESS, DEFAULT_TIMEOUT, TriglotClient, TriglotError, version
+from triglot.client import DEFAULT_ADDRESS, DEFAULT_TIMEOUT, TriglotClient, TriglotError, version  # noqa: E402
+from triglot.v1 import triglot_pb2 as pb  # noqa: E402
 
 SERVER_EXTRA_HINT = "install the server extra: pip install 'triglot[server]'"
 
@@ -101,6 +102,14 @@ def print_lines(lines: Iterable[str]) -> None:
         print(line)
 
 
+FLAG_MARK = "⚠"
+
+
+def flagged(p: Any) -> str:
+    """A translation as shown in text: marked when its quality flags say it is likely no translation."""
+    return f"{FLAG_MARK} {', '.join(p.flags)}: {p.translation}" if p.flags else p.translation
+
+
 def show_translation(response: Any, fmt: str, width: int | None) -> None:
     if fmt == "json":
         print(json.dumps({
@@ -109,16 +118,20 @@ def show_translation(response: Any, fmt: str, width: int | None) -> None:
             "route": list(response.route),
             "models": list(response.models),
             "signature": response.signature,
-            "pairs": [{"source": sentence_dict(p.source), "translation": p.translation} for p in response.pairs],
+            "pairs": [{"source": sentence_dict(p.source), "translation": p.translation, "flags": list(p.flags),
+                       "retry": p.retry} for p in response.pairs],
         }, ensure_ascii=False, indent=2))
     elif fmt == "tsv":
         for p in response.pairs:
-            print(f"{p.source.index}\t{tsv_field(p.source.text)}\t{tsv_field(p.translation)}")
+            print(f"{p.source.index}\t{tsv_field(p.source.text)}\t{tsv_field(p.translation)}\t{','.join(p.flags)}")
     else:
         route = " → ".join(response.route)
         print(f"# {route}  ({', '.join(response.models)})")
-        print_lines(render.side_by_side(((f"{p.source.index} {p.source.text}", p.translation)
+        print_lines(render.side_by_side(((f"{p.source.index} {p.source.text}", flagged(p))
                                          for p in response.pairs), terminal_width(width)))
+        count = sum(1 for p in response.pairs if p.flags)
+        if count:
+            print(f"# {FLAG_MARK} {count} of {len(response.pairs)} translations flagged: likely not translations")
 
 
 def show_alignment(response: Any, fmt: str, width: int | None) -> None:
@@ -156,10 +169,38 @@ def connect(args: argparse.Namespace) -> TriglotClient:
     return TriglotClient(args.server, timeout=args.timeout)
 
 
+LONG_DOCUMENT = 50
+"""Sentences from which `translate` shows its progress by default."""
+
+
+def translate_streamed(client: TriglotClient, content: str | list[str], args: argparse.Namespace) -> Any:
+    """The whole TranslateResponse, built from TranslateStream; progress on stderr with --progress, or by default
+    when the document has more than LONG_DOCUMENT sentences."""
+    response = pb.TranslateResponse()
+    progress: ProgressLine | None = None
+    try:
+        for message in client.translate_stream(content, args.to, source=args.source):
+            if message.source_language:  # the first message says how the document is translated
+                response.source_language, response.target_language = message.source_language, message.target_language
+                response.route.extend(message.route)
+                response.models.extend(message.models)
+                response.signature = message.signature
+                if args.progress or (args.progress is None and message.total > LONG_DOCUMENT):
+                    progress = ProgressLine(sys.stderr)
+            response.pairs.extend(message.pairs)
+            if progress:
+                progress.update("translate", message.done, message.total)
+    finally:
+        if progress:
+            progress.close()
+    return response
+
+
 def cmd_translate(args: argparse.Namespace) -> None:
     content = read_document(args.file, args.presplit)
     with connect(args) as client:
-        show_translation(client.translate(content, args.to, source=args.source), args.format, args.width)
+        response = translate_streamed(client, content, args)
+    show_translation(response, args.format, args.width)
 
 
 def cmd_align(args: argparse.Namespace) -> None:
@@ -203,9 +244,9 @@ def version_names(paths: Sequence[str]) -> list[str]:
 
 
 class ProgressLine:
-    """Compare's progress on stderr: one line rewritten in place on a terminal, a line per change otherwise."""
+    """Progress on stderr: one line rewritten in place on a terminal, a line per change otherwise."""
 
-    STAGES = {"gloss": "glossing sentences", "align": "aligning versions to the pivot",
+    STAGES = {"translate": "translating sentences", "gloss": "glossing sentences", "align": "aligning versions to the pivot",
               "findings": "finding divergences in rows"}
 
     def __init__(self, stream: Any) -> None:
@@ -214,7 +255,10 @@ class ProgressLine:
         self.shown = ""
 
     def __call__(self, event: Any) -> None:
-        text = f"triglot: {self.STAGES.get(event.stage, event.stage)} {event.done}/{event.total}"
+        self.update(event.stage, event.done, event.total)
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        text = f"triglot: {self.STAGES.get(stage, stage)} {done}/{total}"
         if text == self.shown:
             return
         if self.live:
@@ -375,7 +419,10 @@ def build_parser() -> argparse.ArgumentParser:
                            help="source language (default: detected)")
     translate.add_argument("--presplit", action="store_true", help="FILE has one sentence a line")
     translate.add_argument("--format", choices=("text", "json", "tsv"), default="text",
-                           help="text: side by side; json; tsv: index, sentence, translation (default: text)")
+                           help="text: side by side, flagged translations marked ⚠; json; tsv: index, sentence, "
+                                "translation, quality flags (default: text)")
+    translate.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                           help=f"show progress on stderr (default: for documents over {LONG_DOCUMENT} sentences)")
     translate.set_defaults(run=cmd_translate)
 
     align = commands.add_parser("align", parents=[client, shown], help="align the sentences of two documents",

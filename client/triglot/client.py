@@ -16,7 +16,7 @@ DEFAULT_TIMEOUT); a failed call raises TriglotError with the gRPC status code an
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 
 import grpc
@@ -79,6 +79,20 @@ class TriglotClient:
         """Translate every sentence of a document into `target`; `source` is detected when empty."""
         request = pb.TranslateRequest(document=document(content, source), target_language=target)
         return self._call(self._stub.Translate, request, timeout)  # type: ignore[return-value]
+
+    def translate_stream(self, content: Content, target: str, *, source: str = "",
+                         timeout: float | None = None) -> Iterator[pb.TranslateStreamResponse]:
+        """translate, streamed: yields TranslateStreamResponse messages (the next pairs in order, done/total; the
+        first also carries the languages, route, models and signature) as the server finishes each chunk.
+        Closing the generator early cancels the call, and the server stops translating."""
+        request = pb.TranslateRequest(document=document(content, source), target_language=target)
+        call = self._stub.TranslateStream(request, timeout=self.timeout if timeout is None else timeout)
+        try:
+            yield from call
+        except grpc.RpcError as error:  # a streaming call's error is also a grpc.Call
+            raise TriglotError(error.code(), error.details() or "", self.address) from None
+        finally:
+            call.cancel()  # a no-op once the stream has ended; stops the server's work if the caller stopped early
 
     def align(self, source: Content, target: Content, *, source_language: str = "", target_language: str = "",
               source_translations: Sequence[str] | None = None, target_translations: Sequence[str] | None = None,

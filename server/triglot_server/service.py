@@ -155,6 +155,35 @@ def _check_coverage(beads: Sequence[Any], n_source: int, n_target: int) -> None:
         raise RuntimeError("aligner returned beads that do not cover each sentence exactly once, in order")
 
 
+# ------------------------------------------------------------------ Translate / TranslateStream (issue 6)
+
+STREAM_CHUNK_SENTENCES = 32
+"""Sentences per TranslateStream message: one full batch of the engine (max_batch_size), so streaming costs little
+throughput, while the first pairs of a long document arrive early."""
+
+
+def _translate_request(request: pb.TranslateRequest) -> tuple[_Document, str]:
+    """The validated document and target language of a Translate or TranslateStream request."""
+    document = _read_document(request.document, "document")
+    if not request.target_language:
+        raise InvalidInput("target_language is required (en, zh or ar)")
+    target = _language(request.target_language, "target_language")
+    if target == document.language:
+        raise InvalidInput(f"source and target language are both {target!r}: nothing to translate")
+    return document, target
+
+
+def _translated_pairs(sentences: list[Sentence], result: Any) -> list[pb.TranslatedSentence]:
+    """The pairs of a TranslationResult for these sentences, with their quality flags and retries."""
+    if len(result.translations) != len(sentences):
+        raise RuntimeError(f"translator returned {len(result.translations)} translations "
+                           f"for {len(sentences)} sentences")
+    flags = result.flags or [()] * len(sentences)
+    retries = result.retries or [""] * len(sentences)
+    return [pb.TranslatedSentence(source=_sentence(s), translation=t, flags=f, retry=r)
+            for s, t, f, r in zip(sentences, result.translations, flags, retries)]
+
+
 # ------------------------------------------------------------------ Compare (issue 4)
 
 MAX_VERSIONS = 12
@@ -218,26 +247,49 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
 
     @_rpc
     def Translate(self, request: pb.TranslateRequest, context: grpc.ServicerContext) -> pb.TranslateResponse:
-        document = _read_document(request.document, "document")
-        if not request.target_language:
-            raise InvalidInput("target_language is required (en, zh or ar)")
-        target = _language(request.target_language, "target_language")
-        if target == document.language:
-            raise InvalidInput(f"source and target language are both {target!r}: nothing to translate")
-        translator = self._require_translator()
-        result = translator.translate([s.text for s in document.sentences], document.language, target)
-        if len(result.translations) != len(document.sentences):
-            raise RuntimeError(f"translator returned {len(result.translations)} translations "
-                               f"for {len(document.sentences)} sentences")
+        document, target = _translate_request(request)
+        result = self._require_translator().translate([s.text for s in document.sentences], document.language,
+                                                      target)
         return pb.TranslateResponse(
             source_language=document.language,
             target_language=target,
-            pairs=[pb.TranslatedSentence(source=_sentence(s), translation=t)
-                   for s, t in zip(document.sentences, result.translations)],
+            pairs=_translated_pairs(document.sentences, result),
             route=result.route,
             models=result.models,
             signature=result.signature,
         )
+
+    def TranslateStream(self, request: pb.TranslateRequest,
+                        context: grpc.ServicerContext) -> Iterator[pb.TranslateStreamResponse]:  # type: ignore[override]
+        """Translate, a chunk of pairs per message as each is done; stops when the caller goes away.
+        Errors map as in _rpc (input errors come before the first message)."""
+        try:
+            document, target = _translate_request(request)
+            chunks = self._require_translator().translate_chunks(
+                [s.text for s in document.sentences], document.language, target, chunk_size=STREAM_CHUNK_SENTENCES)
+            total = len(document.sentences)
+            first = True
+            # The generator translates a chunk only when asked for it, so checking between chunks stops the work.
+            while context.is_active():
+                item = next(chunks, None)
+                if item is None:
+                    return
+                start, result = item
+                sentences = document.sentences[start:start + len(result.translations)]
+                message = pb.TranslateStreamResponse(pairs=_translated_pairs(sentences, result),
+                                                     done=start + len(sentences), total=total)
+                if first:
+                    message.source_language, message.target_language = document.language, target
+                    message.route.extend(result.route)
+                    message.models.extend(result.models)
+                    message.signature = result.signature
+                    first = False
+                yield message
+        except Exception as error:  # noqa: BLE001 - mapped to a status; tracebacks stay in the server log
+            code, text = _status(error, "TranslateStream")
+        else:
+            return
+        context.abort(code, text)
 
     @_rpc
     def Align(self, request: pb.AlignRequest, context: grpc.ServicerContext) -> pb.AlignResponse:

@@ -43,12 +43,16 @@ class TranslateRequest(_message.Message):
     def __init__(self, document: _Optional[_Union[Document, _Mapping]] = ..., target_language: _Optional[str] = ...) -> None: ...
 
 class TranslatedSentence(_message.Message):
-    __slots__ = ("source", "translation")
+    __slots__ = ("source", "translation", "flags", "retry")
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     TRANSLATION_FIELD_NUMBER: _ClassVar[int]
+    FLAGS_FIELD_NUMBER: _ClassVar[int]
+    RETRY_FIELD_NUMBER: _ClassVar[int]
     source: Sentence
     translation: str
-    def __init__(self, source: _Optional[_Union[Sentence, _Mapping]] = ..., translation: _Optional[str] = ...) -> None: ...
+    flags: _containers.RepeatedScalarFieldContainer[str]
+    retry: str
+    def __init__(self, source: _Optional[_Union[Sentence, _Mapping]] = ..., translation: _Optional[str] = ..., flags: _Optional[_Iterable[str]] = ..., retry: _Optional[str] = ...) -> None: ...
 
 class TranslateResponse(_message.Message):
     __slots__ = ("source_language", "target_language", "pairs", "route", "models", "signature")
@@ -65,6 +69,26 @@ class TranslateResponse(_message.Message):
     models: _containers.RepeatedScalarFieldContainer[str]
     signature: str
     def __init__(self, source_language: _Optional[str] = ..., target_language: _Optional[str] = ..., pairs: _Optional[_Iterable[_Union[TranslatedSentence, _Mapping]]] = ..., route: _Optional[_Iterable[str]] = ..., models: _Optional[_Iterable[str]] = ..., signature: _Optional[str] = ...) -> None: ...
+
+class TranslateStreamResponse(_message.Message):
+    __slots__ = ("pairs", "done", "total", "source_language", "target_language", "route", "models", "signature")
+    PAIRS_FIELD_NUMBER: _ClassVar[int]
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    TARGET_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    ROUTE_FIELD_NUMBER: _ClassVar[int]
+    MODELS_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    pairs: _containers.RepeatedCompositeFieldContainer[TranslatedSentence]
+    done: int
+    total: int
+    source_language: str
+    target_language: str
+    route: _containers.RepeatedScalarFieldContainer[str]
+    models: _containers.RepeatedScalarFieldContainer[str]
+    signature: str
+    def __init__(self, pairs: _Optional[_Iterable[_Union[TranslatedSentence, _Mapping]]] = ..., done: _Optional[int] = ..., total: _Optional[int] = ..., source_language: _Optional[str] = ..., target_language: _Optional[str] = ..., route: _Optional[_Iterable[str]] = ..., models: _Optional[_Iterable[str]] = ..., signature: _Optional[str] = ...) -> None: ...
 
 class AlignRequest(_message.Message):
     __slots__ = ("source", "target", "source_translations", "target_translations")

@@ -39,6 +39,11 @@ class TriglotStub:
                 request_serializer=triglot_dot_v1_dot_triglot__pb2.TranslateRequest.SerializeToString,
                 response_deserializer=triglot_dot_v1_dot_triglot__pb2.TranslateResponse.FromString,
                 _registered_method=True)
+        self.TranslateStream = channel.unary_stream(
+                '/triglot.v1.Triglot/TranslateStream',
+                request_serializer=triglot_dot_v1_dot_triglot__pb2.TranslateRequest.SerializeToString,
+                response_deserializer=triglot_dot_v1_dot_triglot__pb2.TranslateStreamResponse.FromString,
+                _registered_method=True)
         self.Align = channel.unary_unary(
                 '/triglot.v1.Triglot/Align',
                 request_serializer=triglot_dot_v1_dot_triglot__pb2.AlignRequest.SerializeToString,
@@ -71,6 +76,13 @@ class TriglotServicer:
 
     def Translate(self, request, context):
         """Translate every sentence of a document. zh<->ar goes through en when no direct model exists.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TranslateStream(self, request, context):
+        """Translate, streamed: the pairs arrive in order, a chunk at a time as they are done, with progress.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -118,6 +130,11 @@ def add_TriglotServicer_to_server(servicer, server):
                     servicer.Translate,
                     request_deserializer=triglot_dot_v1_dot_triglot__pb2.TranslateRequest.FromString,
                     response_serializer=triglot_dot_v1_dot_triglot__pb2.TranslateResponse.SerializeToString,
+            ),
+            'TranslateStream': grpc.unary_stream_rpc_method_handler(
+                    servicer.TranslateStream,
+                    request_deserializer=triglot_dot_v1_dot_triglot__pb2.TranslateRequest.FromString,
+                    response_serializer=triglot_dot_v1_dot_triglot__pb2.TranslateStreamResponse.SerializeToString,
             ),
             'Align': grpc.unary_unary_rpc_method_handler(
                     servicer.Align,
@@ -172,6 +189,33 @@ class Triglot:
             '/triglot.v1.Triglot/Translate',
             triglot_dot_v1_dot_triglot__pb2.TranslateRequest.SerializeToString,
             triglot_dot_v1_dot_triglot__pb2.TranslateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TranslateStream(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/triglot.v1.Triglot/TranslateStream',
+            triglot_dot_v1_dot_triglot__pb2.TranslateRequest.SerializeToString,
+            triglot_dot_v1_dot_triglot__pb2.TranslateStreamResponse.FromString,
             options,
             channel_credentials,
             insecure,
