@@ -4,8 +4,9 @@ Evidence (each usable alone, combined as a sum of log-likelihood-style terms):
 - length: Gale–Church style; the character-length ratio and its variance are estimated from the two documents;
 - lexicon: cosine of idf-weighted `lexicon.sentence_keys` sets (language-neutral keys, so zh/en/ar compare directly);
 - translation: cosine of idf-weighted tokens of a given translation against the other side (Chinese by characters).
-Merged sentences (a 2-1 bead) are compared through the sum of their vectors, so every similarity is a sum of
-sentence-pair dot products; those are computed once per band cell from posting lists (no dense matrices).
+Merged sentences (a 2-1 bead) are compared through the sum of their vectors, averaged with the cosine of the
+merge's weakest member against the other side (so a long sentence cannot carry an unrelated short neighbour into
+its bead); every similarity is a sum of sentence-pair dot products; those are computed once per band cell from posting lists (no dense matrices).
 
 Search (vecalign-style): the documents are shrunk by merging blocks of 4^k sentences until the grid is small, aligned
 there in full, and each finer level searches only a band around the coarser path. Parameters (length variance,
@@ -36,6 +37,7 @@ _PRIOR_WEIGHT = 200.0  # pseudo-count weight of _PRIOR when re-estimating from a
 FULL_CELLS = 250_000  # grids up to this size are searched in full
 MAX_BAND_CELLS = 12_000_000  # memory bound of one banded search
 MARGIN = 3  # band margin (in sentences of the level) around the coarser path
+MERGE_MIX = 0.5  # weight of the weakest member's cosine in a merged bead's similarity
 FACTOR = 4  # block size ratio between levels
 
 
@@ -261,13 +263,29 @@ def _features(level: _Level, band: dp.Band) -> _Features:
         shifted = {(da, db): _shift_rows(s, band, da, db) for da in range(3) for db in range(3) if da + db <= 2}
         nx = _merged_norms(ch.x.span_norms(), i)
         ny = _merged_norms(ch.y.span_norms(), j)
+        cx1 = np.concatenate([[0.0], np.cumsum(ch.x.span_norms()[0])])  # single-sentence squared norms
+        cy1 = np.concatenate([[0.0], np.cumsum(ch.y.span_norms()[0])])
         for a, b in match:
             dot = sum(shifted[(da, db)] for da in range(a) for db in range(b))
-            denom = np.sqrt(nx[a][:, None] * ny[b])
-            cos[(a, b)].append(np.divide(dot, denom, out=np.zeros_like(dot), where=denom > 0))
+            sim = _cosine(dot, nx[a][:, None], ny[b])
+            if (a > 1 or b > 1) and MERGE_MIX > 0:
+                # Every sentence of a merged bead must be explained by the other side: the weakest one's cosine
+                # with the other side's merged text (a long sentence cannot carry an unrelated short neighbour).
+                parts = [_cosine(sum(shifted[(da, db)] for db in range(b)),
+                                 _span(cx1, np.maximum(i - da, 0), 1)[:, None], ny[b]) for da in range(a) if a > 1]
+                parts += [_cosine(sum(shifted[(da, db)] for da in range(a)), nx[a][:, None],
+                                  _span(cy1, np.maximum(j - db, 0), 1)) for db in range(b) if b > 1]
+                sim = (1 - MERGE_MIX) * sim + MERGE_MIX * np.minimum.reduce(parts)
+            cos[(a, b)].append(sim)
     return _Features(lx={t: _span(cx, i, t[0])[:, None] for t in match},
                      ly={t: _span(cy, j, t[1]) for t in match},
                      cos=cos, skip_x=_span(cx, i, 1), skip_y=_span(cy, j, 1))
+
+
+def _cosine(dot: np.ndarray, nx: np.ndarray, ny: np.ndarray) -> np.ndarray:
+    """dot / sqrt(nx * ny) from squared norms (broadcast to dot's (rows, width)); 0 where a side is empty."""
+    denom = np.sqrt(nx * ny)
+    return np.divide(dot, denom, out=np.zeros_like(dot), where=denom > 0)
 
 
 def _score(feat: _Features, params: _Params, factor: int) -> _Scored:
