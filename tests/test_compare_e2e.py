@@ -73,6 +73,8 @@ def test_grpc_result_has_the_gold_rows_glosses_and_exactly_the_built_in_findings
     zh, en, ar = response.versions
     assert len(zh.glosses) == len(zh.sentences) and len(ar.glosses) == len(ar.sentences) and not en.glosses
     assert zh.gloss_signature and ar.gloss_signature and "|gloss=en" in response.signature
+    # Their glosses are sound, so none is flagged (a copying model's are: tests/test_compare_flags.py).
+    assert len(zh.gloss_quality) == len(zh.glosses) and not any(q.flags for v in (zh, ar) for q in v.gloss_quality)
     assert [list(c.sentence_ids) for c in response.rows[6].cells] == [[6], [6, 7], [6, 7]]
     assert [list(c.sentence_ids) for c in response.rows[11].cells] == [[11, 12], [12, 13], [11]]
 

@@ -5,12 +5,14 @@ Only the standard library and protobuf are used, so the light client can write e
 JSON (the documented schema; offsets are code points into each version's text, as everywhere in triglot):
     {"pivot": name, "signature": str,
      "versions": [{"name", "language", "sentences": [{"index", "text", "start", "end"}], "glosses": [str],
-                   "gloss_signature"}],
+                   "gloss_signature", "gloss_quality": [{"flags": [str], "retry": str}]}],
      "rows": [{"index", "cells": [{"version", "language", "sentence_ids": [int], "score"}]}],
      "findings": [{"kind", "refs": [{"version", "language", "sentence", "start", "end"}], "evidence", "severity",
                    "row"}]}
 TSV: one line per row — the row index, then per version its sentence ids ("3,4"), its text and (when there are
 glosses) its machine gloss, then the kinds of the row's findings; backslash, tab and line breaks are escaped.
+Machine glosses are marked as machine output everywhere; a gloss with quality flags (likely no translation: copied,
+looping, ...) is marked with ⚠ and its flags in every format.
 TMX 1.4: one <tu> per row, one <tuv xml:lang=...> per version (an empty <seg/> where a version has no counterpart);
 findings are <note>s of their row's <tu>.
 HTML: one self-contained page (inline CSS, no scripts, no external assets): the versions side by side, each finding
@@ -43,6 +45,7 @@ def to_dict(response: pb.CompareResponse) -> dict[str, Any]:
             "name": v.name, "language": v.language,
             "sentences": [{"index": s.index, "text": s.text, "start": s.start, "end": s.end} for s in v.sentences],
             "glosses": list(v.glosses), "gloss_signature": v.gloss_signature,
+            "gloss_quality": [{"flags": list(q.flags), "retry": q.retry} for q in v.gloss_quality],
         } for v in versions],
         "rows": [{
             "index": row.index,
@@ -73,8 +76,15 @@ def _cell_text(version: pb.VersionInfo, ids: Any) -> str:
     return " ".join(version.sentences[i].text for i in ids)
 
 
+def _gloss_flags(version: pb.VersionInfo, i: int) -> list[str]:
+    return list(version.gloss_quality[i].flags) if i < len(version.gloss_quality) else []
+
+
 def _cell_gloss(version: pb.VersionInfo, ids: Any) -> str:
-    return " ".join(version.glosses[i] for i in ids) if version.glosses else ""
+    """The machine glosses of a cell's sentences, each marked when flagged."""
+    if not version.glosses:
+        return ""
+    return " ".join(render.flagged(version.glosses[i], _gloss_flags(version, i)) for i in ids)
 
 
 def _findings_by_row(response: pb.CompareResponse) -> dict[int, list[int]]:
@@ -158,6 +168,8 @@ tr:target td{outline:2px solid #2b6cb0}
 .sid{font-size:.7em;color:#888;margin-inline-end:.4em;unicode-bidi:isolate}
 .gloss{margin:.2em 0 .4em;color:#555;font-size:.85em;font-style:italic}
 .gloss::before{content:"MT: ";font-style:normal;color:#999}
+.gloss.flagged{background:#fde2e2;color:#7b1d1d}
+.gloss .warn{font-style:normal;font-weight:bold}
 td[lang=ar]{font-size:1.1em}
 mark{border-radius:2px;padding:0 1px}
 mark.k-omission,mark.k-addition{background:#ffd7d7}
@@ -264,12 +276,21 @@ def to_html(response: pb.CompareResponse, *, title: str = "triglot comparison") 
                              f'<span class="sid">{i}</span>'
                              f"{_marked(s.text, s.start, spans.get((v.name, i), []), findings)}</p>")
                 if v.glosses and v.glosses[i]:
-                    parts.append(f'<p class="gloss" lang="{html.escape(_gloss_language(response))}" dir="ltr">'
-                                 f"{html.escape(v.glosses[i])}</p>")
+                    parts.append(_gloss_html(v.glosses[i], _gloss_flags(v, i), _gloss_language(response)))
             out.append(f"<td{attrs}>{''.join(parts)}</td>")
         out.append("</tr>")
     out += ["</tbody></table>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+def _gloss_html(gloss: str, flags: list[str], language: str) -> str:
+    """A machine gloss; a flagged one is marked as likely no translation, with its flags."""
+    if not flags:
+        return f'<p class="gloss" lang="{html.escape(language)}" dir="ltr">{html.escape(gloss)}</p>'
+    why = ", ".join(flags)
+    return (f'<p class="gloss flagged" lang="{html.escape(language)}" dir="ltr" data-flags="{html.escape(why)}" '
+            f'title="likely not a translation: {html.escape(why)}"><span class="warn">{render.FLAG_MARK} '
+            f"{html.escape(why)}:</span> {html.escape(gloss)}</p>")
 
 
 def _gloss_language(response: pb.CompareResponse) -> str:

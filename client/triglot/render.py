@@ -16,6 +16,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 
 GUTTER = " │ "
+# Marks a machine translation whose quality flags say it is likely no translation at all (copied, looping, ...).
+FLAG_MARK = "⚠"
 # Closing punctuation that must not begin a line (Chinese line-breaking rule, kinsoku): it takes the previous
 # character along to the new line instead.
 NO_LINE_START = frozenset("。，、；：！？）》」』】〕〉”’…—·．％")
@@ -120,3 +122,9 @@ def side_by_side(rows: Iterable[tuple[str, str]], width: int = 100) -> Iterator[
             a = left_lines[i] if i < len(left_lines) else ""
             b = right_lines[i] if i < len(right_lines) else ""
             yield (pad(a, column, left_rtl) + GUTTER + pad(b, column, right_rtl)).rstrip()
+
+
+def flagged(translation: str, flags: Iterable[str]) -> str:
+    """A machine translation as shown in text: marked with its quality flags when it has any."""
+    flags = list(flags)
+    return f"{FLAG_MARK} {', '.join(flags)}: {translation}" if flags else translation

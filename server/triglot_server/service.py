@@ -217,7 +217,10 @@ def _compare_request(request: pb.CompareRequest) -> tuple[list[comparison.Versio
 def _compare_response(result: comparison.Comparison) -> pb.CompareResponse:
     return pb.CompareResponse(
         versions=[pb.VersionInfo(name=v.name, language=v.language, sentences=[_sentence(s) for s in v.sentences],
-                                 glosses=v.glosses, gloss_signature=v.gloss_signature) for v in result.versions],
+                                 glosses=v.glosses, gloss_signature=v.gloss_signature,
+                                 gloss_quality=[pb.GlossQuality(flags=f, retry=r)
+                                                for f, r in zip(v.gloss_flags, v.gloss_retries)])
+                  for v in result.versions],
         rows=[pb.Row(index=row.index, cells=[pb.Cell(sentence_ids=c.sentence_ids, score=c.score) for c in row.cells])
               for row in result.rows],
         findings=[pb.Finding(kind=f.kind, evidence=f.evidence, severity=f.severity, row=f.row,

@@ -193,18 +193,28 @@ class CompareRequest(_message.Message):
     def __init__(self, versions: _Optional[_Iterable[_Union[Version, _Mapping]]] = ..., pivot_language: _Optional[str] = ..., gloss_language: _Optional[str] = ...) -> None: ...
 
 class VersionInfo(_message.Message):
-    __slots__ = ("name", "language", "sentences", "glosses", "gloss_signature")
+    __slots__ = ("name", "language", "sentences", "glosses", "gloss_signature", "gloss_quality")
     NAME_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     SENTENCES_FIELD_NUMBER: _ClassVar[int]
     GLOSSES_FIELD_NUMBER: _ClassVar[int]
     GLOSS_SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    GLOSS_QUALITY_FIELD_NUMBER: _ClassVar[int]
     name: str
     language: str
     sentences: _containers.RepeatedCompositeFieldContainer[Sentence]
     glosses: _containers.RepeatedScalarFieldContainer[str]
     gloss_signature: str
-    def __init__(self, name: _Optional[str] = ..., language: _Optional[str] = ..., sentences: _Optional[_Iterable[_Union[Sentence, _Mapping]]] = ..., glosses: _Optional[_Iterable[str]] = ..., gloss_signature: _Optional[str] = ...) -> None: ...
+    gloss_quality: _containers.RepeatedCompositeFieldContainer[GlossQuality]
+    def __init__(self, name: _Optional[str] = ..., language: _Optional[str] = ..., sentences: _Optional[_Iterable[_Union[Sentence, _Mapping]]] = ..., glosses: _Optional[_Iterable[str]] = ..., gloss_signature: _Optional[str] = ..., gloss_quality: _Optional[_Iterable[_Union[GlossQuality, _Mapping]]] = ...) -> None: ...
+
+class GlossQuality(_message.Message):
+    __slots__ = ("flags", "retry")
+    FLAGS_FIELD_NUMBER: _ClassVar[int]
+    RETRY_FIELD_NUMBER: _ClassVar[int]
+    flags: _containers.RepeatedScalarFieldContainer[str]
+    retry: str
+    def __init__(self, flags: _Optional[_Iterable[str]] = ..., retry: _Optional[str] = ...) -> None: ...
 
 class Cell(_message.Message):
     __slots__ = ("sentence_ids", "score")

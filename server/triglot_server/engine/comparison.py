@@ -56,6 +56,7 @@ class Translated(Protocol):
 
     translations: list[str]
     signature: str
+    # Optional: `flags` (quality flags per translation) and `retries` (what was retried), as TranslationResult has.
 
 
 Glosser = Callable[[list[str], str, str], "Translated | None"]
@@ -73,6 +74,15 @@ class VersionResult:
     sentences: list[Sentence]
     glosses: list[str] = field(default_factory=list)  # machine output, parallel to sentences; empty when none
     gloss_signature: str = ""
+    gloss_flags: list[tuple[str, ...]] = field(default_factory=list)  # quality flags, parallel to glosses
+    gloss_retries: list[str] = field(default_factory=list)  # what was retried, parallel to glosses
+
+    def trusted_gloss(self, i: int) -> str:
+        """The gloss of sentence i when it may serve as evidence: "" when there is none or it is flagged (a
+        flagged gloss is likely the source copied, or a loop: no evidence of what the sentence says)."""
+        if not self.glosses or (self.gloss_flags and self.gloss_flags[i]):
+            return ""
+        return self.glosses[i]
 
 
 @dataclass(frozen=True)
@@ -151,14 +161,14 @@ def compare(versions: Sequence[Version], *, pivot_language: str | None = None, g
     p = choose_pivot(versions, pivot_language)
     others = [i for i in range(len(versions)) if i != p]
 
-    glosses, gloss_signatures = _glosses(versions, gloss, gloss_language, report)
+    glossed = _glosses(versions, gloss, gloss_language, report)
 
     links: dict[int, list[Bead]] = {}
     alignments: dict[str, Alignment] = {}
     signature = ""
     for k, i in enumerate(others):
         report("align", k, len(others))
-        al = _align_pair(versions[p], versions[i], glosses[p], glosses[i], gloss_language, aligner)
+        al = _align_pair(glossed[p], glossed[i], gloss_language, aligner)
         links[i], alignments[versions[i].name] = al.beads, al
         signature = signature or al.signature
     report("align", len(others), len(others))
@@ -168,14 +178,13 @@ def compare(versions: Sequence[Version], *, pivot_language: str | None = None, g
     rows = [Row(r, tuple(Cell(tuple(spec.ids[v]), spec.scores[v]) for v in range(len(versions))))
             for r, spec in enumerate(specs)]
 
-    results = [VersionResult(v.name, v.language, v.sentences, glosses[i], gloss_signatures[i])
-               for i, v in enumerate(versions)]
+    results = glossed
     findings = _structural_findings(results, p, links, specs)
     findings += _divergences(results, p, specs, gloss_language, report)
     findings.sort(key=lambda f: (f.row, KINDS.index(f.kind)))
     return Comparison(results, rows, findings, versions[p].name,
                       f"triglot-compare|{VERSION}|pivot={versions[p].name}|{signature}"
-                      + (f"|gloss={gloss_language}" if any(gloss_signatures) else ""),
+                      + (f"|gloss={gloss_language}" if any(v.gloss_signature for v in glossed) else ""),
                       alignments)
 
 
@@ -184,17 +193,21 @@ GLOSS_BATCH = 64
 
 
 def _glosses(versions: list[Version], gloss: Glosser | None, gloss_language: str, report: Progress
-             ) -> tuple[list[list[str]], list[str]]:
-    glosses: list[list[str]] = [[] for _ in versions]
-    signatures = [""] * len(versions)
+             ) -> list[VersionResult]:
+    """Every version with its machine glosses (none for a version already in the gloss language, or without a
+    model), their quality flags and how they were made."""
+    results = [VersionResult(v.name, v.language, v.sentences) for v in versions]
     if gloss is None:
-        return glosses, signatures
+        return results
     todo = [i for i, v in enumerate(versions) if v.language != gloss_language and v.sentences]
     total = sum(len(versions[i].sentences) for i in todo)
     done = 0
     for i in todo:
         texts = [s.text for s in versions[i].sentences]
         out: list[str] = []
+        flags: list[tuple[str, ...]] = []
+        retries: list[str] = []
+        signature = ""
         for start in range(0, len(texts), GLOSS_BATCH):
             report("gloss", done, total)
             batch = texts[start:start + GLOSS_BATCH]
@@ -207,13 +220,16 @@ def _glosses(versions: list[Version], gloss: Glosser | None, gloss_language: str
                 raise InvalidInput(f"the gloss of {versions[i].name} has {len(result.translations)} items for "
                                    f"{len(batch)} sentences")
             out += result.translations
-            signatures[i] = signatures[i] or result.signature
+            # Quality flags come with the engine's results; a glosser without them reports nothing flagged.
+            flags += [tuple(f) for f in getattr(result, "flags", None) or [()] * len(batch)]
+            retries += list(getattr(result, "retries", None) or [""] * len(batch))
+            signature = signature or result.signature
             done += len(batch)
-        glosses[i] = out
-        if not out:
-            signatures[i] = ""
+        if out:
+            results[i] = VersionResult(versions[i].name, versions[i].language, versions[i].sentences, out,
+                                       signature, flags, retries)
     report("gloss", total, total)
-    return glosses, signatures
+    return results
 
 
 def _validate(versions: list[Version]) -> None:
@@ -231,14 +247,14 @@ def _validate(versions: list[Version]) -> None:
                 raise InvalidInput(f"version {v.name!r}: sentence {k} has index {s.index}; indices must be 0, 1, 2 …")
 
 
-def _align_pair(pivot: Version, other: Version, pivot_glosses: list[str], other_glosses: list[str],
-                gloss_language: str, aligner: Aligner) -> Alignment:
-    """Align with translation evidence when a gloss happens to be in the other side's language."""
+def _align_pair(pivot: VersionResult, other: VersionResult, gloss_language: str, aligner: Aligner) -> Alignment:
+    """Align with translation evidence when a gloss happens to be in the other side's language (flagged glosses
+    left out: they are no evidence)."""
     kwargs = {}
-    if pivot_glosses and gloss_language == other.language:
-        kwargs["source_translations"] = pivot_glosses
-    if other_glosses and gloss_language == pivot.language:
-        kwargs["target_translations"] = other_glosses
+    if pivot.glosses and gloss_language == other.language:
+        kwargs["source_translations"] = [pivot.trusted_gloss(i) for i in range(len(pivot.sentences))]
+    if other.glosses and gloss_language == pivot.language:
+        kwargs["target_translations"] = [other.trusted_gloss(i) for i in range(len(other.sentences))]
     al = aligner([s.text for s in pivot.sentences], [s.text for s in other.sentences],
                  pivot.language, other.language, **kwargs)
     _check_beads(al.beads, len(pivot.sentences), len(other.sentences), f"{pivot.name}-{other.name}")
@@ -731,8 +747,8 @@ class _Words:
     def gloss_keys(self, v: int, ids: Sequence[int]) -> frozenset[str] | None:
         """Keys of the version's machine glosses of these sentences (None when it has none)."""
         version = self.versions[v]
-        if not version.glosses:
-            return None
+        if not version.glosses or not all(version.trusted_gloss(i) for i in ids):
+            return None  # no gloss, or one too shaky to count as evidence of what the sentences say
         keys: set[str] = set()
         for i in ids:
             if (v, i) not in self._gloss:

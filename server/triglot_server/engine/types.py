@@ -41,3 +41,7 @@ class InvalidInput(EngineError):
 
 class NotInstalled(EngineError):
     """A model needed for the request is not installed (FAILED_PRECONDITION); the message says how to install it."""
+
+
+class Cancelled(EngineError):
+    """The caller went away or its deadline passed: the engine stopped early (raised from a `should_stop` check)."""
