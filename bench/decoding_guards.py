@@ -1,0 +1,111 @@
+"""What each decoding guard does, measured: on a model that loops (argos-translate#444), on the normal test models, and
+on the benchmark model's speed.
+
+For every setting (the first pass only: retry_flagged off, cache off):
+- loop model (tests/tinymodel.py recipe `loop`, en→zh, never emits </s>): how many of the sample readout's sentences
+  still come out flagged `repetition`, and their mean output length in characters;
+- normal test models (recipe `aligned`, en→zh, zh→en, en→ar, ar→en): how many outputs differ from the unguarded
+  baseline (a guard that changes sound output is not free);
+- benchmark model (bench/benchmodel.py, transformer-base dimensions, int8, en→zh): sentences/s on the readout ×5,
+  median of interleaved runs, and the ratio to the baseline.
+
+Usage: .venv/bin/python bench/decoding_guards.py [--runs 3]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
+
+import failure_models  # noqa: E402
+import tinymodel  # noqa: E402
+from benchmodel import build_bench_model  # noqa: E402
+from triglot_server.engine.quality import REPETITION  # noqa: E402
+from triglot_server.engine.translation import TranslationEngine, install_packages  # noqa: E402
+
+SAMPLE = ROOT / "examples" / "2020-03-09-china-iraq"
+NORMAL_PAIRS = [("en", "zh"), ("zh", "en"), ("en", "ar"), ("ar", "en")]
+FIRST_PASS_ONLY = {"retry_flagged": False, "cache_size": 0}
+
+# (label, engine settings): each guard alone, against the unguarded first pass.
+VARIANTS: list[tuple[str, dict]] = [
+    ("baseline: no guard, cap 2x+10", {}),
+    ("repetition_penalty 1.1", {"repetition_penalty": 1.1}),
+    ("repetition_penalty 1.2", {"repetition_penalty": 1.2}),
+    ("no_repeat_ngram_size 4", {"no_repeat_ngram_size": 4}),
+    ("no_repeat_ngram_size 6", {"no_repeat_ngram_size": 6}),
+    ("cap 256 (CTranslate2 default)", {"max_decoding_ratio": 0.0, "max_decoding_extra": 256}),
+]
+
+
+def sentences(language: str) -> list[str]:
+    return (SAMPLE / f"{language}.sents").read_text(encoding="utf-8").splitlines()
+
+
+def installed(directory: Path, packages: list[Path]) -> Path:
+    install_packages(packages, directory)
+    return directory
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per setting on the benchmark model")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        loop_dir = failure_models.install_failure_model(tmp_path / "loop", "loop", "en", "zh")
+        normal_dir = installed(tmp_path / "normal", tinymodel.cached_test_models())
+        bench_dir = installed(tmp_path / "bench", [build_bench_model()])
+        english = sentences("en")
+        bench_input = [f"({k}) {s}" for k in range(5) for s in english]
+
+        baseline: dict[tuple[str, str], list[str]] = {}
+        rows = []
+        for label, settings in VARIANTS:
+            config = {**FIRST_PASS_ONLY, **settings}
+            looped = TranslationEngine(loop_dir, **config).translate(english, "en", "zh")
+            still_looping = sum(REPETITION in flags for flags in looped.flags)
+            mean_chars = statistics.mean(len(t) for t in looped.translations)
+
+            normal = TranslationEngine(normal_dir, **config)
+            changed = total = 0
+            for source, target in NORMAL_PAIRS:
+                outputs = normal.translate(sentences(source), source, target).translations
+                reference = baseline.setdefault((source, target), outputs)
+                changed += sum(a != b for a, b in zip(outputs, reference))
+                total += len(outputs)
+            rows.append([label, config, still_looping, mean_chars, changed, total])
+
+        # Speed on the benchmark model: settings interleaved run by run, so a busy moment hits them all alike.
+        engines = [TranslationEngine(bench_dir, **{**FIRST_PASS_ONLY, **row[1]}) for row in rows]
+        for engine in engines:
+            engine.translate(english, "en", "zh")  # warm-up
+        seconds: list[list[float]] = [[] for _ in rows]
+        for run in range(args.runs):
+            for k, engine in enumerate(engines):
+                text = [f"[{run}] {s}" for s in bench_input]
+                start = time.perf_counter()
+                engine.translate(text, "en", "zh")
+                seconds[k].append(time.perf_counter() - start)
+
+    base_speed = len(bench_input) / statistics.median(seconds[0])
+    print(f"{'setting':<32} {'loop: flagged':>13} {'loop: chars':>11} {'normal: changed':>15} "
+          f"{'bench sent/s':>12} {'vs baseline':>11}")
+    for row, times in zip(rows, seconds):
+        label, _, still_looping, mean_chars, changed, total = row
+        speed = len(bench_input) / statistics.median(times)
+        print(f"{label:<32} {f'{still_looping}/{len(english)}':>13} {mean_chars:>11.1f} {f'{changed}/{total}':>15} "
+              f"{speed:>12.2f} {speed / base_speed:>11.3f}")
+    print(f"# {args.runs} interleaved runs of {len(bench_input)} sentences on the benchmark model; loop model and "
+          "normal models on the sample readout; first pass only (retry_flagged=False, cache_size=0)")
+
+
+if __name__ == "__main__":
+    main()
