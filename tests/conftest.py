@@ -64,6 +64,18 @@ def client(address: str) -> Iterator:
         yield c
 
 
+def run_cli(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
+    """Run the CLI in-process: (exit code, stdout, stderr)."""
+    from triglot.cli import main
+
+    try:
+        code = main(list(args))
+    except SystemExit as exit_:
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 def free_port() -> int:
     """A loopback port nothing listens on (bound then released)."""
     with socket.socket() as s:

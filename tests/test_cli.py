@@ -11,18 +11,8 @@ import sys
 import pytest
 
 from conftest import SAMPLE, free_port
+from conftest import run_cli as run
 from triglot import render
-from triglot.cli import main
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process: (exit code, stdout, stderr)."""
-    try:
-        code = main(list(args))
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def run_process(*args: str, **kwargs) -> subprocess.CompletedProcess:

@@ -11,7 +11,8 @@ import pytest
 
 import failure_models
 from conftest import SAMPLE
-from triglot.cli import FLAG_MARK, main
+from conftest import run_cli as run
+from triglot.render import FLAG_MARK
 from triglot.client import TriglotClient, TriglotError
 from triglot_server.engine.translation import TranslationEngine
 from triglot_server.server import load_models, start_server
@@ -20,15 +21,6 @@ from triglot_server.service import STREAM_CHUNK_SENTENCES
 
 def sents(language: str) -> list[str]:
     return (SAMPLE / f"{language}.sents").read_text(encoding="utf-8").splitlines()
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 LONG = sents("en") * 4  # 76 sentences: three stream messages of up to STREAM_CHUNK_SENTENCES
