@@ -218,7 +218,7 @@ def test_a_server_still_loading_models_is_told_apart(capsys):
 
     running = start_server("127.0.0.1:0")  # models never loaded: Triglot RPCs answer UNAVAILABLE
     try:
-        code, _, err = run(capsys, "languages", "--server", running.address)
+        code, _, err = run(capsys, "languages", "--server", running.address, "--timeout", "3")
     finally:
         running.stop(grace=None)
     assert_one_error_line(code, err, "UNAVAILABLE: the triglot server is still loading models")

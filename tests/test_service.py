@@ -263,7 +263,7 @@ def test_message_over_the_grpc_limit_is_resource_exhausted(address, stub):
 class _BrokenTranslator:
     """A translator that fails in an unexpected way, to exercise the INTERNAL path of the real servicer."""
 
-    def translate(self, sentences, source, target):
+    def translate(self, sentences, source, target, **options):
         raise ZeroDivisionError("secret internal detail")
 
     def routes(self):

@@ -27,6 +27,9 @@ from triglot.client import DEFAULT_ADDRESS, DEFAULT_TIMEOUT, TriglotClient, Trig
 from triglot.v1 import triglot_pb2 as pb  # noqa: E402
 
 SERVER_EXTRA_HINT = "install the server extra: pip install 'triglot[server]'"
+# Defaults shown in `serve --help`; the server's own (triglot_server.limits) apply when the flags are not given.
+HEAVY_WORKERS_DEFAULT = 2
+MAX_QUEUE_DEFAULT = 4
 
 
 class CliError(Exception):
@@ -165,8 +168,30 @@ def show_alignment(response: Any, fmt: str, width: int | None) -> None:
 
 # --- commands ---------------------------------------------------------------------------------------------------
 
+def _read_pem(path: str | None, what: str) -> bytes | None:
+    if not path:
+        return None
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise CliError(f"cannot read the {what} {path}: {error.strerror}") from None
+
+
 def connect(args: argparse.Namespace) -> TriglotClient:
-    return TriglotClient(args.server, timeout=args.timeout)
+    """A client for --server, with TLS when --tls-ca is given (mutual with --tls-cert/--tls-key) and a token."""
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise CliError("--tls-cert and --tls-key go together (the client certificate and its key)")
+    if args.tls_cert and not args.tls_ca:
+        raise CliError("--tls-cert needs --tls-ca (the CA that signed the server's certificate)")
+    token = args.token if args.token is not None else os.environ.get("TRIGLOT_TOKEN") or None
+    try:
+        return TriglotClient(args.server, timeout=args.timeout,
+                             root_certificates=_read_pem(args.tls_ca, "server CA certificate"),
+                             private_key=_read_pem(args.tls_key, "client key"),
+                             certificate_chain=_read_pem(args.tls_cert, "client certificate"),
+                             server_name=args.tls_server_name or None, token=token)
+    except ValueError as error:
+        raise CliError(str(error)) from None
 
 
 LONG_DOCUMENT = 50
@@ -328,17 +353,35 @@ def _model_dir(args: argparse.Namespace, translation: Any) -> Path:
 def cmd_serve(args: argparse.Namespace) -> None:
     server = _server_module("triglot_server.server")
     translation = _server_module("triglot_server.engine.translation")
-    import logging
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    security = _server_module("triglot_server.security")
+    observability = _server_module("triglot_server.observability")
+    observability.configure_logging(args.log_format)
     model_dir = _model_dir(args, translation)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise CliError("--tls-cert and --tls-key go together (the server certificate chain and its private key)")
+    if args.tls_client_ca and not args.tls_cert:
+        raise CliError("--tls-client-ca (mutual TLS) needs TLS: give --tls-cert and --tls-key too")
+    for flag, value, least in (("--workers", args.workers, 1), ("--max-queue", args.max_queue, 0),
+                               ("--grace", args.grace, 0), ("--metrics-port", args.metrics_port, 0)):
+        if value is not None and value < least:
+            raise CliError(f"{flag} must be at least {least}")
+    try:
+        tls = security.TlsConfig.from_files(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert \
+            else None
+        tokens = security.TokenSet.from_environment(args.tokens_file)
+    except security.SecurityError as error:
+        raise CliError(str(error)) from None
 
     def say(message: str) -> None:
         print(message, flush=True)
 
     try:
-        server.serve(args.listen, model_dir,
+        server.serve(args.listen, model_dir, grace=args.grace,
                      on_listening=lambda address: say(f"triglot: listening on {address}, loading models ..."),
-                     on_ready=lambda detail: say(f"triglot: ready on {detail}; Ctrl-C stops"))
+                     on_ready=lambda detail: say(f"triglot: ready on {detail}; Ctrl-C stops"),
+                     heavy_workers=args.workers, max_queue=args.max_queue, tls=tls, tokens=tokens,
+                     metrics_port=args.metrics_port, metrics_host=args.metrics_host,
+                     insecure_listen=args.insecure_listen)
     except server.ListenError as error:
         raise CliError(str(error)) from None
     say("triglot: stopped")
@@ -399,6 +442,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"server address (default: $TRIGLOT_SERVER, else {DEFAULT_ADDRESS})")
     client.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help=f"deadline of each call (default: {DEFAULT_TIMEOUT:g})")
+    client.add_argument("--tls-ca", metavar="FILE",
+                        help="CA certificate (PEM) that signed the server's certificate; turns TLS on")
+    client.add_argument("--tls-cert", metavar="FILE", help="client certificate (PEM), for mutual TLS")
+    client.add_argument("--tls-key", metavar="FILE", help="private key (PEM) of --tls-cert")
+    client.add_argument("--tls-server-name", metavar="NAME",
+                        help="name to check the server's certificate against (default: the host of --server)")
+    client.add_argument("--token", metavar="TOKEN",
+                        help="bearer token sent with every call (default: $TRIGLOT_TOKEN); prefer the "
+                             "environment variable, command lines are visible to other users")
     shown = argparse.ArgumentParser(add_help=False)
     shown.add_argument("--width", type=int, metavar="COLUMNS", help="width of the text format (default: terminal)")
     models_dir = argparse.ArgumentParser(add_help=False)
@@ -409,6 +461,29 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Run a triglot gRPC server (needs the server extra).")
     serve.add_argument("--listen", metavar="HOST:PORT", default="127.0.0.1:50051",
                        help="address to listen on (default: 127.0.0.1:50051; port 0 picks a free port)")
+    serve.add_argument("--insecure-listen", action="store_true",
+                       help="allow plaintext (no TLS) on an address other machines can reach")
+    serve.add_argument("--tls-cert", metavar="FILE", help="server certificate chain (PEM); turns TLS on")
+    serve.add_argument("--tls-key", metavar="FILE", help="private key (PEM) of --tls-cert")
+    serve.add_argument("--tls-client-ca", metavar="FILE",
+                       help="CA certificate (PEM): require every client to present a certificate it signed (mTLS)")
+    serve.add_argument("--tokens-file", metavar="FILE",
+                       help="require a bearer token from this file (one a line, # comments); $TRIGLOT_TOKENS adds "
+                            "comma-separated tokens. The health service needs none")
+    serve.add_argument("--workers", type=int, metavar="N",
+                       help=f"heavy calls (translate, align, compare) run at once (default: {HEAVY_WORKERS_DEFAULT})")
+    serve.add_argument("--max-queue", type=int, metavar="N",
+                       help=f"heavy calls that may wait for a worker; more are refused RESOURCE_EXHAUSTED "
+                            f"(default: {MAX_QUEUE_DEFAULT})")
+    serve.add_argument("--grace", type=float, default=30.0, metavar="SECONDS",
+                       help="on SIGTERM/SIGINT, how long running calls get to finish before they are cancelled "
+                            "(default: 30)")
+    serve.add_argument("--metrics-port", type=int, metavar="PORT",
+                       help="serve Prometheus metrics at http://HOST:PORT/metrics (default: off)")
+    serve.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
+                       help="address of the metrics endpoint (default: 127.0.0.1)")
+    serve.add_argument("--log-format", choices=("text", "json"), default="text",
+                       help="server log lines as text or as JSON objects (default: text)")
     serve.set_defaults(run=cmd_serve)
 
     translate = commands.add_parser("translate", parents=[client, shown], help="translate a document",
@@ -489,9 +564,17 @@ def _fail(message: str) -> NoReturn:
     raise SystemExit(1)
 
 
-def _rpc_message(error: TriglotError) -> str:
+def _rpc_message(error: TriglotError, tls: bool = False) -> str:
+    details = error.details.lower()
+    if error.code == grpc.StatusCode.UNAVAILABLE and any(w in details for w in ("ssl", "handshake", "certificate")):
+        return f"TLS with the triglot server at {error.address} failed: {error.details}"
+    if error.code == grpc.StatusCode.UNAVAILABLE and "shutting down" in details:
+        return f"{error.code.name}: {error.details}"
     if error.code == grpc.StatusCode.UNAVAILABLE and "loading models" not in error.details:
-        return f"cannot reach the triglot server at {error.address}: is `triglot serve` running?"
+        hint = "" if tls else " (if it uses TLS, give --tls-ca)"
+        return f"cannot reach the triglot server at {error.address}: is `triglot serve` running?{hint}"
+    if error.code == grpc.StatusCode.UNAUTHENTICATED:
+        return f"{error.code.name}: {error.details} (give --token or set TRIGLOT_TOKEN)"
     if error.code == grpc.StatusCode.DEADLINE_EXCEEDED:
         return f"{error.code.name}: no answer from {error.address} in time (raise --timeout)"
     return f"{error.code.name}: {error.details}"
@@ -505,7 +588,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as error:
         _fail(str(error))
     except TriglotError as error:
-        _fail(_rpc_message(error))
+        _fail(_rpc_message(error, tls=bool(getattr(args, "tls_ca", None))))
     except KeyboardInterrupt:
         print("triglot: interrupted", file=sys.stderr)
         return 130

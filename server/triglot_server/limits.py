@@ -12,6 +12,18 @@ Sizes are counted the way the contract counts offsets: in Unicode code points (P
 | MAX_SENTENCES         | 200,000        | sentences per document (after segmentation, or as given pre-split).           |
 | MAX_SENTENCE_CHARS    | 20,000         | one sentence. Longer "sentences" are almost always text without punctuation;  |
 |                       |                | translation models would truncate them silently, so they are refused instead. |
+| HEAVY_WORKERS         | 2              | heavy calls (Translate, TranslateStream, Align, Compare, CompareStream) that  |
+|                       |                | run at once (admission.py). The work is CPU-bound and the reference machine   |
+|                       |                | has 2 cores: more at once only slows each call and holds more documents in    |
+|                       |                | memory. bench/load_bench.py, 8 clients, 8 s (shared, noisy machine): translate|
+|                       |                | 7.2 / 11.3 / 6.8 calls/s with 1 / 2 / 4 workers; align 134 / 149 / 141.      |
+| MAX_QUEUED            | 4              | heavy calls that wait for a slot; one more is answered RESOURCE_EXHAUSTED at  |
+|                       |                | once ("server busy ...; retry later"). Bounds memory: at most 6 requests of   |
+|                       |                | up to MAX_MESSAGE_BYTES are held, and a queued call waits at most ~2 calls'   |
+|                       |                | time instead of timing out at the back of a long line.                        |
+| CHEAP_THREADS         | 4              | gRPC threads kept for cheap RPCs (health, languages, detection): a waiting    |
+|                       |                | heavy call holds a thread, so WORKER_THREADS = HEAVY_WORKERS + MAX_QUEUED +   |
+|                       |                | CHEAP_THREADS keeps health answering under a full queue.                      |
 
 Which status code for "too large" (the rule):
 - A request the caller can fix by sending less (a document, sentence or list over a limit above) is
@@ -35,8 +47,14 @@ MAX_SENTENCE_CHARS = 20_000
 # text (an English readout quoting Chinese names) stays acceptable under its declared language.
 MISMATCH_CONFIDENCE = 0.8
 
-# Threads serving RPCs (the work itself is CPU-bound engine code; CTranslate2 releases the GIL).
-WORKER_THREADS = 8
+# Back-pressure (admission.py; see the table above).
+HEAVY_WORKERS = 2
+MAX_QUEUED = 4
+CHEAP_THREADS = 4
+
+# Threads serving RPCs (the work itself is CPU-bound engine code; CTranslate2 releases the GIL). Running and waiting
+# heavy calls each hold one; the rest stay free for cheap RPCs.
+WORKER_THREADS = HEAVY_WORKERS + MAX_QUEUED + CHEAP_THREADS
 
 # gRPC channel options for both ends, so server and client agree on message sizes.
 CHANNEL_OPTIONS = [

@@ -1,7 +1,12 @@
 """The gRPC servicer: validate a request, call the engine, map the result (or the engine's error) to the contract.
 
 Status codes (the rule every RPC follows):
-- InvalidInput (bad or missing field, unknown language, a field over a limit in `limits`) -> INVALID_ARGUMENT
+- InvalidInput (bad or missing field, unknown language) -> INVALID_ARGUMENT with the message
+- LimitExceeded (a field over a limit in `limits`) -> INVALID_ARGUMENT with the same message, plus a
+  `google.rpc.BadRequest` in the status details naming the field and what is wrong (read it with
+  `grpc_status.rpc_status.from_call`)
+- Cancelled (the caller cancelled or its deadline passed; the engine stopped between batches) -> CANCELLED or
+  DEADLINE_EXCEEDED; not an error of the server, so it is not logged as one
 - NotInstalled (no translation model for the pair) -> FAILED_PRECONDITION, the message names the install command
 - models still loading at start-up -> UNAVAILABLE (retryable)
 - anything unexpected -> INTERNAL with a generic message; the traceback goes to the server log, never to the caller.
@@ -18,12 +23,15 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
 
 from triglot.v1 import triglot_pb2 as pb
 from triglot.v1 import triglot_pb2_grpc
 from triglot_server import limits
 from triglot_server.engine import alignment, comparison, languages, segmentation
-from triglot_server.engine.types import EngineError, InvalidInput, NotInstalled, Sentence
+from triglot_server.engine.types import Cancelled, EngineError, InvalidInput, NotInstalled, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +49,8 @@ class _Loading(Exception):
 R = TypeVar("R")
 
 
-def _status(error: BaseException, name: str) -> tuple[grpc.StatusCode, str]:
+def _status(error: BaseException, name: str, context: grpc.ServicerContext | None = None
+            ) -> tuple[grpc.StatusCode, str]:
     """The status code and message for an exception raised by an RPC body (see the module docstring)."""
     if isinstance(error, InvalidInput):
         return grpc.StatusCode.INVALID_ARGUMENT, str(error)
@@ -49,12 +58,46 @@ def _status(error: BaseException, name: str) -> tuple[grpc.StatusCode, str]:
         return grpc.StatusCode.FAILED_PRECONDITION, str(error)
     if isinstance(error, _Loading):
         return grpc.StatusCode.UNAVAILABLE, LOADING_MESSAGE
+    if isinstance(error, Cancelled):  # the caller is gone (it sees its own status); nothing went wrong here
+        log.debug("%s: stopped early: %s", name, error)
+        if context is not None and _deadline_passed(context):
+            return grpc.StatusCode.DEADLINE_EXCEEDED, str(error)
+        return grpc.StatusCode.CANCELLED, str(error)
     if isinstance(error, EngineError):  # an engine error of no known kind: its message is meant for callers
         log.error("%s: engine error: %s", name, error)
         return grpc.StatusCode.INTERNAL, str(error)
     # The one place that keeps tracebacks away from callers: they go to the server log.
     log.error("%s failed", name, exc_info=(type(error), error, error.__traceback__))
     return grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE
+
+
+def _deadline_passed(context: grpc.ServicerContext) -> bool:
+    remaining = context.time_remaining()
+    return remaining is not None and remaining <= 0
+
+
+def _abort(context: grpc.ServicerContext, error: BaseException, name: str) -> None:
+    """End the call with the status for `error` (raises). A limit violation also carries a google.rpc.BadRequest,
+    so a program can tell which field to shrink without parsing the message."""
+    code, message = _status(error, name, context)
+    if isinstance(error, limits.LimitExceeded):
+        detail = any_pb2.Any()
+        detail.Pack(error_details_pb2.BadRequest(field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(field=error.field, description=error.description)]))
+        context.abort_with_status(rpc_status.to_status(
+            status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=message, details=[detail])))
+    context.abort(code, message)
+
+
+def _stopper(context: grpc.ServicerContext) -> Callable[[], bool]:
+    """should_stop for the engine: true once the caller cancelled or its deadline passed (gRPC then ends the
+    call, and is_active() turns false)."""
+    return lambda: not context.is_active()
+
+
+def _aligner(should_stop: Callable[[], bool]) -> Callable[..., Any]:
+    """alignment.align, stopping (Cancelled) between its passes when should_stop says so."""
+    return functools.partial(alignment.align, should_stop=should_stop)
 
 
 def _rpc(method: Callable[[Any, Any, grpc.ServicerContext], R]) -> Callable[[Any, Any, grpc.ServicerContext], R]:
@@ -65,8 +108,8 @@ def _rpc(method: Callable[[Any, Any, grpc.ServicerContext], R]) -> Callable[[Any
         try:
             return method(self, request, context)
         except Exception as error:  # noqa: BLE001 - mapped to a status; tracebacks stay in the server log
-            code, message = _status(error, method.__name__)
-        context.abort(code, message)  # raises; outside the try so it is not caught above
+            failure = error
+        _abort(context, failure, method.__name__)  # raises; outside the try so it is not caught above
 
     return wrapper
 
@@ -232,10 +275,6 @@ def _compare_response(result: comparison.Comparison) -> pb.CompareResponse:
     )
 
 
-class _Cancelled(Exception):
-    """The caller went away: stop working on its request."""
-
-
 class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
     """Thin: every method validates, calls one engine function and builds the response."""
 
@@ -252,7 +291,7 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
     def Translate(self, request: pb.TranslateRequest, context: grpc.ServicerContext) -> pb.TranslateResponse:
         document, target = _translate_request(request)
         result = self._require_translator().translate([s.text for s in document.sentences], document.language,
-                                                      target)
+                                                      target, should_stop=_stopper(context))
         return pb.TranslateResponse(
             source_language=document.language,
             target_language=target,
@@ -269,7 +308,8 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
         try:
             document, target = _translate_request(request)
             chunks = self._require_translator().translate_chunks(
-                [s.text for s in document.sentences], document.language, target, chunk_size=STREAM_CHUNK_SENTENCES)
+                [s.text for s in document.sentences], document.language, target, chunk_size=STREAM_CHUNK_SENTENCES,
+                should_stop=_stopper(context))
             total = len(document.sentences)
             first = True
             # The generator translates a chunk only when asked for it, so checking between chunks stops the work.
@@ -289,10 +329,10 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
                     first = False
                 yield message
         except Exception as error:  # noqa: BLE001 - mapped to a status; tracebacks stay in the server log
-            code, text = _status(error, "TranslateStream")
+            failure = error
         else:
             return
-        context.abort(code, text)
+        _abort(context, failure, "TranslateStream")
 
     @_rpc
     def Align(self, request: pb.AlignRequest, context: grpc.ServicerContext) -> pb.AlignResponse:
@@ -302,7 +342,7 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
                                             source.sentences)
         target_translations = _translations(request.target_translations, "target_translations", "target",
                                             target.sentences)
-        result = alignment.align(
+        result = _aligner(_stopper(context))(
             [s.text for s in source.sentences], [s.text for s in target.sentences],
             source.language, target.language,
             source_translations=source_translations, target_translations=target_translations)
@@ -335,51 +375,64 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
                    for r in translator.routes()],
         )
 
-    def _glosser(self) -> comparison.Glosser:
+    def _glosser(self, should_stop: Callable[[], bool]) -> comparison.Glosser:
         """Machine glosses through the loaded models; a pair with no installed model gets none (not an error)."""
         translator = self._require_translator()
 
         def gloss(sentences: list[str], source: str, target: str) -> Any:
             try:
-                return translator.translate(sentences, source, target)
+                return translator.translate(sentences, source, target, should_stop=should_stop)
             except NotInstalled:
                 return None
 
         return gloss
 
-    def _compare(self, request: pb.CompareRequest, progress: comparison.Progress | None = None
-                 ) -> pb.CompareResponse:
+    def _compare(self, request: pb.CompareRequest, should_stop: Callable[[], bool],
+                 progress: comparison.Progress | None = None) -> pb.CompareResponse:
         versions, pivot, gloss_language = _compare_request(request)
+
+        def report(stage: str, done: int, total: int) -> None:
+            # compare() reports between its steps: the place to stop when the caller has gone.
+            if should_stop():
+                raise Cancelled("comparison stopped: the caller went away or its deadline passed")
+            if progress is not None:
+                progress(stage, done, total)
+
         result = comparison.compare(versions, pivot_language=pivot or None, gloss_language=gloss_language,
-                                    gloss=self._glosser(), progress=progress)
+                                    gloss=self._glosser(should_stop), progress=report,
+                                    aligner=_aligner(should_stop))
         return _compare_response(result)
 
     @_rpc
     def Compare(self, request: pb.CompareRequest, context: grpc.ServicerContext) -> pb.CompareResponse:
-        return self._compare(request)
+        return self._compare(request, _stopper(context))
 
     def CompareStream(self, request: pb.CompareRequest,
                       context: grpc.ServicerContext) -> Iterator[pb.CompareEvent]:  # type: ignore[override]
-        """Progress events while the comparison runs (in a worker thread), then the result; errors map as in _rpc."""
+        """Progress events while the comparison runs (in a worker thread), then the result; errors map as in _rpc.
+        The RPC thread waits for the worker to end, so an admission slot is held exactly as long as the work."""
         events: queue.Queue = queue.Queue()
 
         def progress(stage: str, done: int, total: int) -> None:
-            if not context.is_active():
-                raise _Cancelled()
             events.put(pb.CompareEvent(progress=pb.CompareProgress(stage=stage, done=done, total=total)))
 
         def work() -> None:
             try:
-                events.put(pb.CompareEvent(result=self._compare(request, progress)))
-            except _Cancelled:
-                pass
+                events.put(pb.CompareEvent(result=self._compare(request, _stopper(context), progress)))
             except BaseException as error:  # noqa: BLE001 - handed to the RPC thread, which maps it to a status
                 events.put(error)
             events.put(None)
 
-        threading.Thread(target=work, name="compare-stream", daemon=True).start()
-        while (item := events.get()) is not None:
-            if isinstance(item, BaseException):
-                code, message = _status(item, "CompareStream")
-                context.abort(code, message)
-            yield item
+        worker = threading.Thread(target=work, name="compare-stream", daemon=True)
+        worker.start()
+        failure: BaseException | None = None
+        try:
+            while (item := events.get()) is not None:
+                if isinstance(item, BaseException):
+                    failure = item
+                elif failure is None and context.is_active():
+                    yield item
+        finally:  # also when gRPC drops this stream after a cancel: the worker stops at its next check
+            worker.join()
+        if failure is not None:
+            _abort(context, failure, "CompareStream")

@@ -3,10 +3,14 @@
 Evidence (each usable alone, combined as a sum of log-likelihood-style terms):
 - length: Gale–Church style; the character-length ratio and its variance are estimated from the two documents;
 - lexicon: cosine of idf-weighted `lexicon.sentence_keys` sets (language-neutral keys, so zh/en/ar compare directly);
-- translation: cosine of idf-weighted tokens of a given translation against the other side (Chinese by characters).
-Merged sentences (a 2-1 bead) are compared through the sum of their vectors, averaged with the cosine of the
-merge's weakest member against the other side (so a long sentence cannot carry an unrelated short neighbour into
-its bead); every similarity is a sum of sentence-pair dot products; those are computed once per band cell from posting lists (no dense matrices).
+- translation: cosine of idf-weighted tokens of a given translation against the other side (Chinese by characters,
+  with character bigrams at a lower weight).
+The channels' weights come from Fisher's discriminant of true vs. near-miss 1-1 pairs, estimated jointly, so channels
+that see the same content (glosses and a translation) do not count it twice. A bead of a + b sentences gets (a + b) / 2
+times the similarity evidence of a 1-1 pair: evidence per sentence, so cutting a passage into more beads does not
+collect more of it. Merged sentences (a 2-1 bead) are compared through the sum of their vectors, mixed with per-member
+cosines (see MERGE_MIX); every similarity is a sum of sentence-pair dot products, computed once per band cell from
+posting lists (no dense matrices).
 
 Search (vecalign-style): the documents are shrunk by merging blocks of 4^k sentences until the grid is small, aligned
 there in full, and each finer level searches only a band around the coarser path. Parameters (length variance,
@@ -19,25 +23,33 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import numpy as np
 
 from triglot_server.engine import dp
 from triglot_server.engine.languages import normalize_language
 from triglot_server.engine.lexicon import sentence_keys as _sentence_keys
-from triglot_server.engine.types import Alignment, Bead, InvalidInput
+from triglot_server.engine.types import Alignment, Bead, Cancelled, InvalidInput
 
-VERSION = "v1"
-TYPES = dp.BEAD_TYPES  # (1,1),(1,0),(1,2),(2,1),(2,2),(1,3),(3,1); 0-1 is separate
+VERSION = "v2"  # v2: joint channel weights, per-sentence evidence, beads up to 1-4/2-3
+TYPES = dp.BEAD_TYPES  # 1-1, 1-0, 1-2, 2-1, 2-2, 1-3, 3-1, 2-3, 3-2, 1-4, 4-1; 0-1 is separate
 _ALL_TYPES = TYPES + ((0, 1),)
-# Starting bead-type probabilities (Gale & Church's, with room for 1-3); re-estimated from each document pair.
-_PRIOR = {(1, 1): 0.80, (1, 0): 0.005, (0, 1): 0.005, (1, 2): 0.07, (2, 1): 0.07, (2, 2): 0.02,
-          (1, 3): 0.015, (3, 1): 0.015}
+# Starting bead-type probabilities (Gale & Church's, with room for larger merges); re-estimated from each document
+# pair. Omissions/additions start rare and are never made cheaper by re-estimation (see _reestimate).
+_PRIOR = {(1, 1): 0.79, (1, 0): 0.002, (0, 1): 0.002, (1, 2): 0.07, (2, 1): 0.07, (2, 2): 0.02,
+          (1, 3): 0.015, (3, 1): 0.015, (2, 3): 0.003, (3, 2): 0.003, (1, 4): 0.002, (4, 1): 0.002}
 _PRIOR_WEIGHT = 200.0  # pseudo-count weight of _PRIOR when re-estimating from a path
 FULL_CELLS = 250_000  # grids up to this size are searched in full
 MAX_BAND_CELLS = 12_000_000  # memory bound of one banded search
 MARGIN = 3  # band margin (in sentences of the level) around the coarser path
-MERGE_MIX = 0.5  # weight of the weakest member's cosine in a merged bead's similarity
+# A merged bead's similarity mixes the cosine of the merged texts with per-member cosines (each sentence of the bead
+# against the other side's merged text): for dictionary keys the weakest member's (so a long sentence cannot carry an
+# unrelated short neighbour: glosses are sparse, any real member should show some), for a translation the members'
+# mean (a translation sees most content, so each member's fit is measured well and weighed by its share).
+MERGE_MIX = 0.5  # lexicon channel: weight of the weakest member's cosine
+TRANS_MERGE_MIX = 0.7  # translation channels: weight of the members' mean cosine
+BIGRAM_WEIGHT = 0.25  # Chinese translation evidence: character bigrams count this much next to single characters
 FACTOR = 4  # block size ratio between levels
 
 
@@ -61,25 +73,27 @@ class _Vectors:
         k = int(self.kid.max(initial=0)) + 1
         return _Vectors(n, uniq // k, uniq % k, w)
 
-    def span_norms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Squared norm of each sentence, and dot products with the next and the one after (for merged beads)."""
+    def span_norms(self, reach: int = 3) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Squared norm of each sentence, and its dot products with the sentences 1..reach after it (merged beads)."""
         norm = np.bincount(self.sid, weights=self.w * self.w, minlength=self.n)
         k = int(self.kid.max(initial=0)) + 1
         code = self.sid * k + self.kid
         order = np.argsort(code)
         code, w, sid = code[order], self.w[order], self.sid[order]
         out = []
-        for d in (1, 2):
+        for d in range(1, reach + 1):
             shifted = code + d * k  # key of sentence s shows up as sentence s + d
             pos = np.searchsorted(code, shifted)
             pos = np.minimum(pos, len(code) - 1)
             hit = (code[pos] == shifted) if len(code) else np.zeros(0, bool)
             out.append(np.bincount(sid[hit], weights=w[hit] * w[pos[hit]], minlength=self.n))
-        return norm, out[0], out[1]
+        return norm, out
 
 
-def _vectors_pair(src_bags: list, tgt_bags: list) -> tuple[_Vectors, _Vectors]:
-    """Vectors for both sides with idf over the sentences of both documents (frequent keys carry little)."""
+def _vectors_pair(src_bags: list, tgt_bags: list, bigram_weight: float = 1.0) -> tuple[_Vectors, _Vectors]:
+    """Vectors for both sides with idf over the sentences of both documents (frequent keys carry little).
+    Chinese character bigrams get `bigram_weight` times their idf: single characters already see the shared
+    words, and bigrams of a machine translation often differ from the reference's wording."""
     vocab: dict[str, int] = {}
     parts = []
     for bags in (src_bags, tgt_bags):
@@ -91,6 +105,10 @@ def _vectors_pair(src_bags: list, tgt_bags: list) -> tuple[_Vectors, _Vectors]:
         parts.append((np.asarray(sid, dtype=np.int64), np.asarray(kid, dtype=np.int64)))
     df = np.bincount(np.concatenate([parts[0][1], parts[1][1]]), minlength=len(vocab)).astype(float)
     idf = np.log((len(src_bags) + len(tgt_bags) + 1) / np.maximum(df, 1.0))
+    if bigram_weight != 1.0:
+        for key, k in vocab.items():
+            if len(key) == 2 and _CJK.match(key):
+                idf[k] *= bigram_weight
     return tuple(_Vectors(len(bags), s, k, idf[k]) for bags, (s, k) in zip((src_bags, tgt_bags), parts))
 
 
@@ -181,6 +199,8 @@ class _Channel:
     name: str
     x: _Vectors
     y: _Vectors
+    merge_mix: float = 0.0  # weight of the per-member cosines in a merged bead's similarity
+    weakest: bool = True  # per-member cosines combined by their minimum (else by their mean)
 
 
 @dataclass
@@ -257,28 +277,46 @@ def _features(level: _Level, band: dp.Band) -> _Features:
     cx = np.concatenate([[0.0], np.cumsum(level.lx)])
     cy = np.concatenate([[0.0], np.cumsum(level.ly)])
     match = [t for t in TYPES if t[0] and t[1]]
+    max_a, max_b = max(a for a, _ in match), max(b for _, b in match)
     cos: dict = {t: [] for t in match}
     for ch in level.channels:
         s = _band_dots(ch.x, ch.y, band)
-        shifted = {(da, db): _shift_rows(s, band, da, db) for da in range(3) for db in range(3) if da + db <= 2}
-        nx = _merged_norms(ch.x.span_norms(), i)
-        ny = _merged_norms(ch.y.span_norms(), j)
-        cx1 = np.concatenate([[0.0], np.cumsum(ch.x.span_norms()[0])])  # single-sentence squared norms
-        cy1 = np.concatenate([[0.0], np.cumsum(ch.y.span_norms()[0])])
+        # rowsum[b][i, c]: dot of source sentence i-1 with the b target sentences ending before j (same row);
+        # colsum[a]: dot of the a source sentences ending before i with target sentence j-1.
+        rowsum = {1: s}
+        for b in range(2, max_b + 1):
+            rowsum[b] = rowsum[b - 1] + _shift_rows(s, band, 0, b - 1)
+        colsum = {1: s}
+        for a in range(2, max_a + 1):
+            colsum[a] = colsum[a - 1] + _shift_rows(s, band, a - 1, 0)
+        xn, yn = ch.x.span_norms(max_a - 1), ch.y.span_norms(max_b - 1)
+        nx = _merged_norms(xn, i, range(1, max_a + 1))
+        ny = _merged_norms(yn, j, range(1, max_b + 1))
+        cx1 = np.concatenate([[0.0], np.cumsum(xn[0])])  # single-sentence squared norms
+        cy1 = np.concatenate([[0.0], np.cumsum(yn[0])])
+        mix = ch.merge_mix
         for a, b in match:
-            dot = sum(shifted[(da, db)] for da in range(a) for db in range(b))
+            dot = rowsum[b]
+            for da in range(1, a):
+                dot = dot + _shift_rows(rowsum[b], band, da, 0)
             sim = _cosine(dot, nx[a][:, None], ny[b])
-            if (a > 1 or b > 1) and MERGE_MIX > 0:
+            if (a > 1 or b > 1) and mix > 0:
                 # Every sentence of a merged bead must be explained by the other side: the weakest one's cosine
                 # with the other side's merged text (a long sentence cannot carry an unrelated short neighbour).
-                parts = [_cosine(sum(shifted[(da, db)] for db in range(b)),
+                parts = [_cosine(_shift_rows(rowsum[b], band, da, 0),
                                  _span(cx1, np.maximum(i - da, 0), 1)[:, None], ny[b]) for da in range(a) if a > 1]
-                parts += [_cosine(sum(shifted[(da, db)] for da in range(a)), nx[a][:, None],
+                parts += [_cosine(_shift_rows(colsum[a], band, 0, db), nx[a][:, None],
                                   _span(cy1, np.maximum(j - db, 0), 1)) for db in range(b) if b > 1]
-                sim = (1 - MERGE_MIX) * sim + MERGE_MIX * np.minimum.reduce(parts)
-            cos[(a, b)].append(sim)
+                if ch.weakest:
+                    sim = (1 - mix) * sim + mix * np.minimum.reduce(parts)
+                else:
+                    # A side with one sentence is one member whose cosine is the merged one.
+                    parts += [sim] * ((a == 1) + (b == 1))
+                    sim = (1 - mix) * sim + mix * (sum(parts) / len(parts))
+            cos[(a, b)].append(sim.astype(np.float32))
+    ly = {b: _span(cy, j, b) for b in {t[1] for t in match}}  # shared by the types with b target sentences
     return _Features(lx={t: _span(cx, i, t[0])[:, None] for t in match},
-                     ly={t: _span(cy, j, t[1]) for t in match},
+                     ly={t: ly[t[1]] for t in match},
                      cos=cos, skip_x=_span(cx, i, 1), skip_y=_span(cy, j, 1))
 
 
@@ -304,7 +342,9 @@ def _score(feat: _Features, params: _Params, factor: int) -> _Scored:
         cost *= params.length_weight
         cost += prior[(a, b)]
         for k, cos in enumerate(feat.cos[(a, b)]):
-            cost -= params.weight[k] * (cos - params.threshold[k])
+            # Evidence per sentence: a bead of a + b sentences weighs (a + b) / 2 times a 1-1 pair, so how a passage
+            # is cut into beads does not change how much similarity evidence it gets.
+            cost -= (a + b) / 2 * params.weight[k] * (cos - params.threshold[k])
     add_cost = prior[(0, 1)] * np.maximum(feat.skip_y / params.mean_y, 1.0)
     return _Scored(costs, add_cost, feat)
 
@@ -320,15 +360,20 @@ def _level_prior(params: _Params, factor: int) -> dict:
     return cost
 
 
-def _merged_norms(n_d1_d2: tuple, idx: np.ndarray) -> dict[int, np.ndarray]:
-    """Squared norm of the sum of the 1, 2 or 3 sentences ending before DP index idx."""
-    norm, d1, d2 = (np.concatenate([[0.0], v]) for v in n_d1_d2)  # shift so that index i means sentence i-1
-    c = np.cumsum(norm)
-    c1 = np.cumsum(d1)
-    c2 = np.cumsum(d2)
-    out = {1: _span(c, idx, 1)}
-    out[2] = _span(c, idx, 2) + 2 * _span(c1, idx - 1, 1) * (idx >= 2)
-    out[3] = _span(c, idx, 3) + 2 * (_span(c1, idx - 1, 2) + _span(c2, idx - 2, 1)) * (idx >= 3)
+def _merged_norms(norms: tuple, idx: np.ndarray, sizes) -> dict[int, np.ndarray]:
+    """Squared norm of the sum of the k sentences ending before DP index idx, for each k in sizes."""
+    def prefix(v: np.ndarray) -> np.ndarray:
+        return np.cumsum(np.concatenate([[0.0], v]))  # index i means sentence i-1
+
+    c = prefix(norms[0])
+    cd = [prefix(v) for v in norms[1]]
+    out = {}
+    for k in sizes:
+        # |sum|^2 = sum of squared norms + twice the dot products of every pair at distance d < k.
+        total = _span(c, idx, k)
+        for d in range(1, k):
+            total = total + 2 * _span(cd[d - 1], np.maximum(idx - d, 0), k - d) * (idx >= k)
+        out[k] = total
     return out
 
 
@@ -360,24 +405,34 @@ def _reestimate(level: _Level, band: dp.Band, scored: _Scored, path, params: _Pa
         # documents from making every length difference infinitely unlikely.
         var = max(float(np.median(d2) / 0.455), 0.5 * min(params.ratio, 1.0))
     ones = np.array([(i0 + 1, j0 + 1) for i0, j0, a, b in beads if a == 1 and b == 1], dtype=np.int64)
-    weight, threshold = list(params.weight), list(params.threshold)
-    if len(ones) >= 10:
+    weight, threshold = params.weight, params.threshold
+    if len(ones) >= 10 and level.channels:
         r, c = ones[:, 0], ones[:, 1] - band.lo[ones[:, 0]]
-        for k, ch in enumerate(level.channels):
-            cos = scored.features.cos[(1, 1)][k]
-            pos = cos[r, c]
-            # Near misses: 1-1 cells in the same rows, at least 2 columns off the path.
-            off = np.abs(np.arange(band.width)[None, :] - c[:, None]) >= 2
-            valid = off & (band.columns()[r] <= level.m) & (band.columns()[r] >= 1)
-            neg = cos[r][valid]
-            if len(neg) < 10:
-                continue
-            mu1, mu0 = float(np.mean(pos)), float(np.mean(neg))
-            pooled = (float(np.var(pos)) + float(np.var(neg))) / 2 + 1e-4
-            if mu1 > mu0:
-                weight[k] = min((mu1 - mu0) / pooled, 200.0)
-                threshold[k] = (mu1 + mu0) / 2
+        # Near misses: 1-1 cells in the same rows, at least 2 columns off the path.
+        off = np.abs(np.arange(band.width)[None, :] - c[:, None]) >= 2
+        valid = off & (band.columns()[r] <= level.m) & (band.columns()[r] >= 1)
+        if valid.sum() >= 10:
+            pos = np.stack([cos[r, c] for cos in scored.features.cos[(1, 1)]], axis=1)
+            neg = np.stack([cos[r][valid] for cos in scored.features.cos[(1, 1)]], axis=1)
+            weight, threshold = _discriminant(pos, neg, params)
     return replace(params, var=var, prior=prior, weight=tuple(weight), threshold=tuple(threshold))
+
+
+def _discriminant(pos: np.ndarray, neg: np.ndarray, fallback: _Params) -> tuple[tuple, tuple]:
+    """Per-channel log-likelihood weights of true vs near-miss pairs (Gaussian, shared covariance: Fisher's
+    discriminant). The channels are estimated jointly, so two channels that measure the same thing (dictionary
+    glosses and a translation both see shared content) do not count that evidence twice."""
+    mu1, mu0 = pos.mean(axis=0), neg.mean(axis=0)
+    k = pos.shape[1]
+    cov = sum(np.cov(v, rowvar=False, bias=True).reshape(k, k) for v in (pos, neg)) / 2 + 1e-4 * np.eye(k)
+    useful = mu1 > mu0  # a channel that does not separate keeps its fallback rather than getting a negative weight
+    weight = np.asarray(fallback.weight, dtype=float).copy()
+    if useful.any():
+        sub = np.ix_(useful, useful)
+        weight[useful] = np.linalg.solve(cov[sub], (mu1 - mu0)[useful])
+    weight = np.clip(weight, 0.0, 200.0)
+    threshold = np.where(useful, (mu1 + mu0) / 2, np.asarray(fallback.threshold))
+    return tuple(float(w) for w in weight), tuple(float(t) for t in threshold)
 
 
 # ---------------------------------------------------------------- driver
@@ -386,34 +441,41 @@ def _initial_similarity(feat: _Features, band: dp.Band, m: int, params: _Params)
     """Starting similarity calibration read off the band itself: the best 1-1 cell of a row stands for a true pair,
     the row's median for a near miss (the band is narrow, so most of its cells are near misses)."""
     inside = (band.columns() >= 1) & (band.columns() <= m)
-    weight, threshold = [], []
+    ok = inside.any(axis=1)
+    best, mid = [], []
     for cos in feat.cos[(1, 1)]:
-        c = np.where(inside, cos, np.nan)
-        ok = inside.any(axis=1)
-        best = np.nanmax(c[ok], axis=1)
-        mid = np.nanmedian(c[ok], axis=1)
-        mu1, mu0 = float(np.mean(best)), float(np.mean(mid))
-        spread = float(np.var(best) + np.var(mid)) / 2 + 1e-4
-        weight.append(min(max(mu1 - mu0, 0.0) / spread, 200.0))
-        threshold.append((mu1 + mu0) / 2)
-    return replace(params, weight=tuple(weight), threshold=tuple(threshold))
+        c = np.where(inside, cos, np.nan)[ok]
+        # The row's best cell per channel (taken at the combined best would need weights we do not have yet).
+        best.append(np.nanmax(c, axis=1))
+        mid.append(np.nanmedian(c, axis=1))
+    # A channel that does not separate here starts with no weight.
+    weight, threshold = _discriminant(np.stack(best, axis=1), np.stack(mid, axis=1),
+                                      replace(params, weight=(0.0,) * len(best)))
+    return replace(params, weight=weight, threshold=threshold)
 
 
-def _search(level: _Level, band: dp.Band, params: _Params, rounds: int) -> tuple[list, _Scored, _Params]:
+Check = Callable[[], None]  # raises Cancelled when the caller asked to stop
+
+
+def _search(level: _Level, band: dp.Band, params: _Params, rounds: int,
+            check: Check) -> tuple[list, _Scored, _Params]:
+    check()
     feat = _features(level, band)
     if level.channels:
         params = _initial_similarity(feat, band, level.m, params)
     for r in range(rounds):
         scored = _score(feat, params, level.factor)
+        check()
         path, _ = dp.search(scored.costs, scored.add_cost, band, level.n, level.m)
         if r + 1 < rounds:
             params = _reestimate(level, band, scored, path, params)
+            scored = None  # free this round's costs before the next round builds its own
     return path, scored, params
 
 
-def _align_ids(level: _Level, params: _Params) -> tuple[list, _Scored, dp.Band, _Params]:
+def _align_ids(level: _Level, params: _Params, check: Check) -> tuple[list, _Scored, dp.Band, _Params]:
     if not level.channels and level.n * level.m > FULL_CELLS:
-        return _align_by_length(level, params)
+        return _align_by_length(level, params, check)
     pyramid = [level]
     while pyramid[-1].n * pyramid[-1].m > FULL_CELLS and min(pyramid[-1].n, pyramid[-1].m) > 8:
         pyramid.append(pyramid[-1].downsample(FACTOR))
@@ -421,14 +483,14 @@ def _align_ids(level: _Level, params: _Params) -> tuple[list, _Scored, dp.Band, 
     band = dp.full_band(top.n, top.m)
     # Each level estimates its own parameters: blocks cut at arbitrary sentence boundaries have noisier lengths
     # and higher similarities than sentences, so a coarse level's estimates would mislead a finer one.
-    path, scored, found = _search(top, band, params, rounds=2)
+    path, scored, found = _search(top, band, params, 2, check)
     for lv in reversed(pyramid[:-1]):
         band = dp.band_around_path(path, FACTOR, lv.n, lv.m, MARGIN, MAX_BAND_CELLS)
-        path, scored, found = _search(lv, band, params, rounds=2)
+        path, scored, found = _search(lv, band, params, 2, check)
     return path, scored, band, found
 
 
-def _align_by_length(level: _Level, params: _Params) -> tuple[list, _Scored, dp.Band, _Params]:
+def _align_by_length(level: _Level, params: _Params, check: Check) -> tuple[list, _Scored, dp.Band, _Params]:
     """Length only: block lengths average out, so a coarse level carries no signal. Search instead a band around
     the line where cumulative lengths agree, and widen it (re-centred on the path) while the path touches its edge."""
     n, m = level.n, level.m
@@ -440,7 +502,7 @@ def _align_by_length(level: _Level, params: _Params) -> tuple[list, _Scored, dp.
     half = 32
     while True:
         band = dp.band_around_path(path, 1, n, m, half, MAX_BAND_CELLS)
-        path, scored, params = _search(level, band, params, rounds=2)
+        path, scored, params = _search(level, band, params, 2, check)
         cells = np.array(path)
         col = cells[:, 1] - band.lo[cells[:, 0]]
         at_edge = ((col < 2) & (band.lo[cells[:, 0]] > 0)) | \
@@ -452,8 +514,18 @@ def _align_by_length(level: _Level, params: _Params) -> tuple[list, _Scored, dp.
 
 def align(source: list[str], target: list[str], source_language: str, target_language: str, *,
           source_translations: list[str] | None = None, target_translations: list[str] | None = None,
-          use_lexicon: bool = True, use_length: bool = True) -> Alignment:
-    """Align two documents given as sentence lists; beads cover every sentence of both sides once, in order."""
+          use_lexicon: bool = True, use_length: bool = True,
+          should_stop: Callable[[], bool] | None = None) -> Alignment:
+    """Align two documents given as sentence lists; beads cover every sentence of both sides once, in order.
+
+    `should_stop` is asked between passes (evidence, pyramid levels, search rounds); when it returns True the
+    alignment stops with Cancelled.
+    """
+
+    def check() -> None:
+        if should_stop is not None and should_stop():
+            raise Cancelled("alignment cancelled by the caller")
+
     src_lang, tgt_lang = normalize_language(source_language), normalize_language(target_language)
     for name, given, side in (("source_translations", source_translations, source),
                               ("target_translations", target_translations, target)):
@@ -467,19 +539,19 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
         evidence.append("length")
     if use_lexicon and n and m:
         evidence.append("lexicon")
-        x, y = _vectors_pair([_sentence_keys(s, src_lang) for s in source],
-                             [_sentence_keys(s, tgt_lang) for s in target])
-        channels.append(_Channel("lexicon", x, y))
+        x, y = _vectors_pair(_bags(source, src_lang, _sentence_keys, check),
+                             _bags(target, tgt_lang, _sentence_keys, check))
+        channels.append(_Channel("lexicon", x, y, MERGE_MIX))
     if (source_translations is not None or target_translations is not None) and n and m:
         evidence.append("translation")
         if source_translations is not None:
-            x, y = _vectors_pair([translation_tokens(s, tgt_lang) for s in source_translations],
-                                 [translation_tokens(s, tgt_lang) for s in target])
-            channels.append(_Channel("translation", x, y))
+            x, y = _vectors_pair(_bags(source_translations, tgt_lang, translation_tokens, check),
+                                 _bags(target, tgt_lang, translation_tokens, check), BIGRAM_WEIGHT)
+            channels.append(_Channel("translation", x, y, TRANS_MERGE_MIX, weakest=False))
         if target_translations is not None:
-            x, y = _vectors_pair([translation_tokens(s, src_lang) for s in source],
-                                 [translation_tokens(s, src_lang) for s in target_translations])
-            channels.append(_Channel("back-translation", x, y))
+            x, y = _vectors_pair(_bags(source, src_lang, translation_tokens, check),
+                                 _bags(target_translations, src_lang, translation_tokens, check), BIGRAM_WEIGHT)
+            channels.append(_Channel("back-translation", x, y, TRANS_MERGE_MIX, weakest=False))
     signature = (f"triglot-align|{VERSION}|evidence={'+'.join(evidence) or 'none'}"
                  f"|beads=0-1,1-0,{','.join(f'{a}-{b}' for a, b in TYPES if a and b)}"
                  f"|levels=x{FACTOR}|margin={MARGIN}")
@@ -494,15 +566,31 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
                      mean_x=float(lx.mean()), mean_y=float(ly.mean()),
                      weight=(8.0,) * len(channels), threshold=(0.15,) * len(channels))
     level = _Level(n, m, lx, ly, channels)
-    path, scored, band, params = _align_ids(level, params)
+    path, scored, band, params = _align_ids(level, params, check)
     return Alignment(_to_beads(path, scored, band), signature)
+
+
+def _bags(texts: list[str], language: str, keys: Callable[[str, str], set], check: Check,
+          every: int = 4000) -> list:
+    """Evidence keys of each sentence, asking `check` every few thousand sentences (a long book takes seconds)."""
+    out = []
+    for start in range(0, len(texts), every):
+        check()
+        out.extend(keys(t, language) for t in texts[start:start + every])
+    return out
 
 
 def _to_beads(path, scored: _Scored, band: dp.Band) -> list[Bead]:
     beads = []
     type_index = {t: k for k, t in enumerate(TYPES)}
     skip_src = scored.costs[:, type_index[(1, 0)], :]
-    for i0, j0, a, b in _beads_of(path):
+    steps = _beads_of(path)
+
+    def cost_at(i: int, j: int, t: tuple[int, int]) -> float:
+        return float(scored.add_cost[i, j - band.lo[i]] if t == (0, 1) else
+                     scored.costs[i, type_index[t], j - band.lo[i]])
+
+    for k, (i0, j0, a, b) in enumerate(steps):
         i1, j1 = i0 + a, j0 + b
         c = j1 - band.lo[i1]
         if a and b:
@@ -510,12 +598,21 @@ def _to_beads(path, scored: _Scored, band: dp.Band) -> list[Bead]:
             # Against explaining the same sentences as omissions and additions.
             alt = a * skip_src[i1, c] + b * scored.add_cost[i1, c]
         else:
-            cost = scored.costs[i1, type_index[(1, 0)], c] if a else scored.add_cost[i1, c]
-            # Against pairing the sentence 1-1 with its nearest neighbour on the other side.
+            cost = cost_at(i1, j1, (a, b))
+            # Against the sentence joining the bead before or after it instead (what the search weighed it against).
             cands = []
-            for ii, jj in ((i1, j1), (i1, j1 + 1)) if a else ((i1, j1), (i1 + 1, j1)):
-                if 0 <= ii < band.rows and 0 <= jj - band.lo[ii] < band.width:
-                    cands.append(scored.costs[ii, type_index[(1, 1)], jj - band.lo[ii]])
+            for n, after in ((k - 1, False), (k + 1, True)):
+                if not 0 <= n < len(steps) or not steps[n][2] or not steps[n][3]:
+                    continue
+                ni0, nj0, na, nb = steps[n]
+                grown = (na + a, nb + b)
+                if grown not in type_index:
+                    continue
+                end = (ni0 + na, nj0 + nb)
+                if after:  # the next bead starts one sentence earlier and ends where it did
+                    cands.append(cost_at(*end, grown) - cost_at(*end, (na, nb)))
+                else:  # the previous bead ends where this one does
+                    cands.append(cost_at(i1, j1, grown) - cost_at(*end, (na, nb)))
             alt = min(cands) if cands else cost + 4.0
         conf = 1.0 / (1.0 + math.exp(-float(np.clip(alt - cost, -50, 50)) / 2))
         beads.append(Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(conf, 4)))

@@ -17,7 +17,8 @@ import numpy as np
 INF = np.inf
 
 # Bead types (source count, target count) other than 0-1; 0-1 is handled by the in-row recurrence.
-BEAD_TYPES: tuple[tuple[int, int], ...] = ((1, 1), (1, 0), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))
+BEAD_TYPES: tuple[tuple[int, int], ...] = ((1, 1), (1, 0), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1),
+                                           (2, 3), (3, 2), (1, 4), (4, 1))
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def search(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int,
     lo = band.lo
     pad = width + 8  # a row's values live at [pad, pad + width); everything else is +inf
     stride = width + 2 * pad
-    top = 3  # virtual rows above row 0 (bead types reach up to 3 rows back)
+    top = max(t[0] for t in types)  # virtual rows above row 0 (a bead reaches this many rows back)
     d = np.full((rows + top) * stride, INF)
     back = np.zeros((rows, width), dtype=np.int8)  # index into types, or len(types) for 0-1
     cols = np.arange(width)

@@ -2,9 +2,13 @@
 
 One `ctranslate2.Translator` and one SentencePiece tokenizer per installed package, loaded once when the engine is
 built and reused by every call. A call translates all its sentences together: they are tokenised in one SentencePiece
-call, sorted by length and cut into batches that are all submitted to `translate_batch` asynchronously, so
+call, sorted by length and cut into batches that are submitted to `translate_batch` asynchronously, so
 CTranslate2's `inter_threads` workers decode several batches at once. zh↔ar (or any pair without a direct package) goes through
 English when both hops are installed.
+
+A call can be stopped: `should_stop()` (e.g. "the gRPC caller went away") is asked before each batch is submitted, and
+only a small window of batches (2 per worker, enough to keep every worker busy) is in flight, so a caller that leaves
+costs at most that window, after which the call raises Cancelled.
 
 Every translated pair gets reference-free quality flags (engine/quality.py: untranslated, repetition, length_outlier,
 wrong_script). A flagged sentence is translated again with other decoding settings (a wider beam and
@@ -46,8 +50,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import OrderedDict
-from collections.abc import Iterator
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,7 +59,7 @@ from triglot_server.engine.languages import normalize_language
 from triglot_server.engine.packages import (INSTALL_HINT, ModelInfo, default_model_dir, install_packages,
                                             list_packages, read_metadata)
 from triglot_server.engine.quality import assess
-from triglot_server.engine.types import EngineError, InvalidInput, NotInstalled
+from triglot_server.engine.types import Cancelled, EngineError, InvalidInput, NotInstalled
 
 __all__ = ["ModelInfo", "Route", "TranslationResult", "TranslatedPair", "TranslationEngine", "default_model_dir",
            "install_packages", "list_packages", "PIVOT", "DEFAULT_SETTINGS"]
@@ -67,6 +71,7 @@ DEFAULT_SETTINGS: dict[str, object] = {
     "max_input_tokens": 512, "repetition_penalty": 1.0, "no_repeat_ngram_size": 0,
     "retry_flagged": True, "retry_beam_size": 8, "retry_no_repeat_ngram_size": 4, "cache_size": 4096,
 }
+StopCheck = Callable[[], bool]  # says True when the caller went away or its deadline passed
 # Decoding settings a retry overrides, and where their values come from.
 _RETRY_OVERRIDES = {"beam_size": "retry_beam_size", "no_repeat_ngram_size": "retry_no_repeat_ngram_size"}
 
@@ -153,7 +158,7 @@ class _Package:
     def label(self) -> str:
         return f"{self.info.name}@{self.info.version}" if self.info.version else self.info.name
 
-    def translate(self, sentences: list[str], settings: dict) -> list[str]:
+    def translate(self, sentences: list[str], settings: dict, should_stop: StopCheck | None = None) -> list[str]:
         """Translate sentences (all at once, in length-sorted batches); "" for blank input."""
         limit = int(settings["max_input_tokens"])
         indices = [i for i, sentence in enumerate(sentences) if sentence.strip()]
@@ -166,16 +171,17 @@ class _Package:
                 chunks.append(tokens[start:start + limit])
                 owners.append(index)
         outputs: list[list[str]] = [[] for _ in sentences]
-        for owner, tokens in zip(owners, self._translate_tokens(chunks, settings)):
+        for owner, tokens in zip(owners, self._translate_tokens(chunks, settings, should_stop)):
             outputs[owner] += tokens  # a long sentence's chunks are detokenised together, as one output
         return [self._detokenize(tokens) if tokens else "" for tokens in outputs]
 
-    def _translate_tokens(self, batch: list[list[str]], settings: dict) -> list[list[str]]:
+    def _translate_tokens(self, batch: list[list[str]], settings: dict,
+                          should_stop: StopCheck | None = None) -> list[list[str]]:
         # Batches are formed here rather than inside CTranslate2: sentences sorted by length (least padding), cut
         # into batches of max_batch_size — fewer when the call is small, so that every inter_threads worker gets
         # one — and each batch gets its own decoding cap (ratio x its longest input + extra), so a runaway loop
-        # stops near its own sentence's length. All batches are submitted at once (asynchronous=True) and the
-        # workers decode them in parallel.
+        # stops near its own sentence's length. Batches are submitted asynchronously and the workers decode them
+        # in parallel.
         if not batch:
             return []
         order = sorted(range(len(batch)), key=lambda i: len(batch[i]))
@@ -186,8 +192,29 @@ class _Package:
             size = max(1, min(size, math.ceil(len(batch) / int(settings["inter_threads"]))))
             groups = [order[start:start + size] for start in range(0, len(order), size)]
         prefix = [self.target_prefix] if self.target_prefix else None
-        pending = []
+        # A bounded window of batches is in flight (2 per inter_threads worker: each worker always has its next
+        # batch queued, so throughput is as with all submitted at once), and should_stop is asked before each
+        # further batch is submitted: a caller that left costs at most the window, not the whole document.
+        window = 2 * int(settings["inter_threads"])
+        outputs: list[list[str]] = [[] for _ in batch]
+        pending: deque = deque()
+
+        def collect() -> None:
+            members, futures = pending.popleft()
+            for i, future in zip(members, futures):
+                tokens = future.result().hypotheses[0]
+                if prefix and tokens[:1] == prefix:
+                    tokens = tokens[1:]  # the forced prefix token is not an output word
+                outputs[i] = tokens
+
         for members in groups:
+            if len(pending) >= window:
+                collect()
+            if should_stop is not None and should_stop():
+                for _, futures in pending:  # let the batches in flight finish, so no work outlives the call
+                    for future in futures:
+                        future.result()
+                raise Cancelled("translation stopped: the caller went away or its deadline passed")
             longest = len(batch[members[-1]])
             cap = int(settings["max_decoding_ratio"] * longest) + int(settings["max_decoding_extra"])
             futures = self.translator.translate_batch(
@@ -200,13 +227,8 @@ class _Package:
                 max_decoding_length=cap, max_input_length=0,  # 0: never truncate (chunked above instead)
                 replace_unknowns=True, asynchronous=True)
             pending.append((members, futures))
-        outputs: list[list[str]] = [[] for _ in batch]
-        for members, futures in pending:
-            for i, future in zip(members, futures):
-                tokens = future.result().hypotheses[0]
-                if prefix and tokens[:1] == prefix:
-                    tokens = tokens[1:]  # the forced prefix token is not an output word
-                outputs[i] = tokens
+        while pending:
+            collect()
         return outputs
 
     def _detokenize(self, tokens: list[str]) -> str:
@@ -268,14 +290,19 @@ class TranslationEngine:
             raise InvalidInput("sentences must be strings")
         return source, target, self._chain(source, target)
 
-    def translate(self, sentences: list[str], source: str, target: str) -> TranslationResult:
-        """Translate each sentence from source into target; one translation per sentence, in order."""
+    def translate(self, sentences: list[str], source: str, target: str, *,
+                  should_stop: StopCheck | None = None) -> TranslationResult:
+        """Translate each sentence from source into target; one translation per sentence, in order.
+
+        should_stop (e.g. "the caller went away") is asked between batches; when it says so, the call raises
+        Cancelled after the batches already in flight (a bounded window) are done."""
         source, target, chain = self._check(sentences, source, target)
-        pairs = self._translate_pairs(list(sentences), source, target, chain)
+        pairs = self._translate_pairs(list(sentences), source, target, chain, should_stop)
         return self._result(pairs, source, chain)
 
     def translate_chunks(self, sentences: list[str], source: str, target: str,
-                         chunk_size: int = 64) -> Iterator[tuple[int, TranslationResult]]:
+                         chunk_size: int = 64, *,
+                         should_stop: StopCheck | None = None) -> Iterator[tuple[int, TranslationResult]]:
         """Translate in consecutive chunks of sentences, yielding (index of the chunk's first sentence, result) as
         each chunk is done, so a caller can stream the first pairs before the last are translated. Input errors
         are raised before anything is yielded."""
@@ -283,7 +310,8 @@ class TranslationEngine:
         if chunk_size < 1:
             raise InvalidInput("chunk_size must be at least 1")
         for start in range(0, len(sentences), chunk_size):
-            pairs = self._translate_pairs(list(sentences[start:start + chunk_size]), source, target, chain)
+            pairs = self._translate_pairs(list(sentences[start:start + chunk_size]), source, target, chain,
+                                          should_stop)
             yield start, self._result(pairs, source, chain)
 
     def _result(self, pairs: list[TranslatedPair], source: str, chain: list[_Package]) -> TranslationResult:
@@ -292,33 +320,34 @@ class TranslationEngine:
                                  models=[p.info.name for p in chain], signature=self._signature(chain),
                                  flags=[p.flags for p in pairs], retries=[p.retry for p in pairs])
 
-    def _translate_pairs(self, sentences: list[str], source: str, target: str,
-                         chain: list[_Package]) -> list[TranslatedPair]:
+    def _translate_pairs(self, sentences: list[str], source: str, target: str, chain: list[_Package],
+                         should_stop: StopCheck | None = None) -> list[TranslatedPair]:
         models = tuple(package.label for package in chain)
         pairs: list[TranslatedPair | None] = [self._cache.get((models, s)) for s in sentences]
         todo = list(dict.fromkeys(s for s, pair in zip(sentences, pairs) if pair is None))  # unique, in order
         if todo:
-            done = self._translate_new(todo, source, target, chain)
+            done = self._translate_new(todo, source, target, chain, should_stop)
             for sentence, pair in zip(todo, done):
                 self._cache.put((models, sentence), pair)
             found = dict(zip(todo, done))
             pairs = [pair if pair is not None else found[s] for s, pair in zip(sentences, pairs)]
         return pairs  # type: ignore[return-value]
 
-    def _run_chain(self, texts: list[str], chain: list[_Package], settings: dict) -> list[str]:
+    def _run_chain(self, texts: list[str], chain: list[_Package], settings: dict,
+                   should_stop: StopCheck | None = None) -> list[str]:
         for package in chain:
-            texts = package.translate(texts, settings)
+            texts = package.translate(texts, settings, should_stop)
         return texts
 
-    def _translate_new(self, sentences: list[str], source: str, target: str,
-                       chain: list[_Package]) -> list[TranslatedPair]:
-        outputs = self._run_chain(sentences, chain, self.settings)
+    def _translate_new(self, sentences: list[str], source: str, target: str, chain: list[_Package],
+                       should_stop: StopCheck | None = None) -> list[TranslatedPair]:
+        outputs = self._run_chain(sentences, chain, self.settings, should_stop)
         pairs = [TranslatedPair(out, assess(src, out, source, target)) for src, out in zip(sentences, outputs)]
         flagged = [i for i, pair in enumerate(pairs) if pair.flags]
         if not (flagged and self.settings["retry_flagged"]):
             return pairs
         # A second opinion for flagged sentences only: wider beam and an n-gram guard (bench/decoding_guards.py).
-        retried = self._run_chain([sentences[i] for i in flagged], chain, self._retry_settings)
+        retried = self._run_chain([sentences[i] for i in flagged], chain, self._retry_settings, should_stop)
         how = ",".join(f"{k}={self._retry_settings[k]}" for k in _RETRY_OVERRIDES)
         for i, out in zip(flagged, retried):
             flags = assess(sentences[i], out, source, target)

@@ -1,0 +1,109 @@
+"""The aligner's evidence combination, its larger bead types and its cancellation hook (issue 3, session 3)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from triglot_server.engine import alignment
+from triglot_server.engine.alignment import align
+from triglot_server.engine.types import Cancelled
+
+
+def pairs(result) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    return [(b.source_ids, b.target_ids) for b in result.beads]
+
+
+# ---------------------------------------------------------------- cancellation
+
+def _book(n: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    words = [f"w{k}" for k in range(400)]
+    return [" ".join(rng.choice(words, size=int(rng.integers(3, 25)))) + "." for _ in range(n)]
+
+
+def test_should_stop_true_cancels_a_large_alignment_at_the_first_check() -> None:
+    src, tgt = _book(30_000, 1), _book(30_000, 2)
+    calls = []
+
+    def stop() -> bool:
+        calls.append(1)
+        return True
+
+    with pytest.raises(Cancelled, match="cancelled"):
+        align(src, tgt, "en", "en", should_stop=stop)
+    assert len(calls) == 1  # asked before any heavy pass, and stopped right there
+
+
+def test_should_stop_is_asked_between_passes_and_stops_midway() -> None:
+    src, tgt = _book(1500, 3), _book(1600, 4)
+    calls = []
+
+    def stop_on_fifth() -> bool:
+        calls.append(1)
+        return len(calls) >= 5
+
+    with pytest.raises(Cancelled):
+        align(src, tgt, "en", "en", should_stop=stop_on_fifth)
+    assert len(calls) == 5
+
+
+def test_should_stop_false_changes_nothing() -> None:
+    src, tgt = _book(300, 5), _book(320, 6)
+    calls = []
+
+    def never() -> bool:
+        calls.append(1)
+        return False
+
+    assert pairs(align(src, tgt, "en", "en", should_stop=never)) == pairs(align(src, tgt, "en", "en"))
+    assert len(calls) >= 3  # keys, and at least one features pass and one search round
+
+
+# ---------------------------------------------------------------- evidence
+
+def test_merged_norms_match_the_norm_of_summed_vectors() -> None:
+    rng = np.random.default_rng(0)
+    bags = [set(rng.choice(30, size=int(rng.integers(0, 8)), replace=False).tolist()) for _ in range(12)]
+    x, _ = alignment._vectors_pair([{str(k) for k in b} for b in bags], [{"0"}])
+    dense = np.zeros((x.n, int(x.kid.max()) + 1))
+    np.add.at(dense, (x.sid, x.kid), x.w)
+    idx = np.arange(x.n + 1)
+    got = alignment._merged_norms(x.span_norms(3), idx, range(1, 5))
+    for k in range(1, 5):
+        want = [float(np.sum(dense[max(i - k, 0):i].sum(axis=0) ** 2)) for i in idx]
+        assert got[k] == pytest.approx(want)
+
+
+def test_a_duplicated_channel_does_not_count_its_evidence_twice() -> None:
+    rng = np.random.default_rng(1)
+    pos = rng.normal(0.5, 0.1, size=(400, 1))
+    neg = rng.normal(0.1, 0.1, size=(4000, 1))
+    params = alignment._Params(ratio=1.0, var=1.0, weight=(0.0,), threshold=(0.0,))
+    (single,), _ = alignment._discriminant(pos, neg, params)
+    two = alignment._Params(ratio=1.0, var=1.0, weight=(0.0, 0.0), threshold=(0.0, 0.0))
+    both, thresholds = alignment._discriminant(np.hstack([pos, pos]), np.hstack([neg, neg]), two)
+    assert single > 10
+    assert sum(both) == pytest.approx(single, rel=0.02)
+    assert thresholds[0] == pytest.approx(0.3, abs=0.02)
+
+
+def test_a_channel_that_does_not_separate_gets_no_weight_at_the_start() -> None:
+    rng = np.random.default_rng(2)
+    pos = np.hstack([rng.normal(0.5, 0.1, (300, 1)), rng.normal(0.1, 0.1, (300, 1))])
+    neg = np.hstack([rng.normal(0.1, 0.1, (300, 1)), rng.normal(0.3, 0.1, (300, 1))])
+    start = alignment._Params(ratio=1.0, var=1.0, weight=(0.0, 0.0), threshold=(0.1, 0.1))
+    weight, _ = alignment._discriminant(pos, neg, start)
+    assert weight[0] > 0 and weight[1] == 0.0
+
+
+def test_translation_evidence_finds_a_one_to_four_bead() -> None:
+    # The translation of source sentence 1 is four target sentences in a row: one 1-4 bead, not 1-1 plus additions.
+    tgt = ["中国和伊拉克建交六十周年。", "两国人民友谊深厚。", "双方愿意加强合作。", "共同应对疫情挑战。",
+           "携手维护地区和平稳定。", "王毅感谢伊方支持。", "伊拉克外长表示赞同。", "双方同意保持沟通。"]
+    src = ["Sixty years of relations.",
+           "Deep friendship, more cooperation, a joint response to the epidemic and regional peace.",
+           "Wang Yi thanked Iraq.", "The Iraqi minister agreed.", "They agreed to keep in touch."]
+    trans = [tgt[0], "".join(tgt[1:5]), tgt[5], tgt[6], tgt[7]]
+    result = align(src, tgt, "en", "zh", source_translations=trans)
+    assert pairs(result) == [((0,), (0,)), ((1,), (1, 2, 3, 4)), ((2,), (5,)), ((3,), (6,)), ((4,), (7,))]
+    assert "translation" in result.signature
