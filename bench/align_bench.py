@@ -7,6 +7,9 @@ fed through files in a temporary directory exactly as its command line reads the
 `[en ids]:[zh ids]`, so English is aligned as the source; `NNN.trans` (a Chinese translation of each English line) is
 given as `source_translations`.
 
+Bible 006 runs twice: the engine in a fresh process, and end to end as a user runs it (`triglot serve` and
+`triglot align ... --format align` in two processes: wall time, both peak memories, F1 against the gold).
+
 Other aligners (the CLI, the gRPC server) plug in through `run(aligner)`: any callable with the signature of
 `triglot_server.engine.alignment.align` that returns beads with `source_ids`/`target_ids` (or (src, tgt) tuples).
 """
@@ -92,6 +95,48 @@ def scale(data: Path) -> tuple[float, float, int]:
     return float(out[0]), int(out[1]) / 1024, int(out[2])
 
 
+def _peak_mib(pid: int) -> float:
+    """Peak resident memory of a running process (VmHWM), MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
+_PEAK_OF_CHILD = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+                  "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)")
+
+
+def through_server(data: Path, scorer) -> dict:
+    """Bible 006 end to end as a user runs it: `triglot serve` (no model) in one process, `triglot align 006.en
+    006.zh --presplit --format align` in another; wall time of the CLI, peak memory of both, F1 against the gold."""
+    cli = [sys.executable, "-m", "triglot.cli"]
+    with tempfile.TemporaryDirectory() as tmp:
+        server = subprocess.Popen([*cli, "serve", "--listen", "127.0.0.1:0", "--models", str(Path(tmp) / "models")],
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            first, ready = server.stdout.readline(), server.stdout.readline()  # "listening on ADDR, ...", "ready ..."
+            if "ready on" not in ready:
+                raise RuntimeError(f"server did not start: {first!r} {ready!r}")
+            address = first.split("listening on ", 1)[1].split(",", 1)[0]
+            out = Path(tmp) / f"{SCALE}.align"
+            start = time.perf_counter()
+            # The CLI runs under a small parent that reports the CLI's own peak memory on stderr (this process's
+            # RUSAGE_CHILDREN would also count the earlier in-process child).
+            done = subprocess.run([sys.executable, "-c", _PEAK_OF_CHILD, *cli, "align", str(data / f"{SCALE}.en"),
+                                   str(data / f"{SCALE}.zh"), "--presplit", "--format", "align", "--server", address,
+                                   "--timeout", "600"],
+                                  check=True, stdout=out.open("w"), stderr=subprocess.PIPE, text=True)
+            wall = time.perf_counter() - start
+            client_mib = int(done.stderr.split()[-1]) / 1024
+            server_mib = _peak_mib(server.pid)
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+        q = scorer.score([(scorer.read(data / f"{SCALE}.gold.align"), scorer.read(out))])
+    return {"wall": wall, "server_mib": server_mib, "client_mib": client_mib, **q}
+
+
 def readout(aligner: Aligner, scorer) -> list[tuple[str, bool, str]]:
     rows = []
     for src, tgt in (("zh", "en"), ("en", "ar"), ("zh", "ar")):
@@ -117,6 +162,11 @@ def run(aligner: Aligner, *, data: Path = DATA, scorer_path: Path = SCORER, with
         wall, mib, beads = scale(data)
         lines += ["", f"Bible {SCALE} (42,687 zh x 30,000 en, no model, keys included): "
                       f"{wall:.1f} s wall, {mib:.0f} MiB peak RSS, {beads} beads"]
+        e2e = through_server(data, scorer)
+        lines += ["", f"Bible {SCALE} through `triglot align {SCALE}.en {SCALE}.zh --presplit --format align` and "
+                      f"`triglot serve` (no model): {e2e['wall']:.1f} s wall, server peak {e2e['server_mib']:.0f} MiB, "
+                      f"CLI peak {e2e['client_mib']:.0f} MiB, strict F1 {e2e['f1_strict']:.3f}, "
+                      f"lax F1 {e2e['f1_lax']:.3f}"]
     lines += ["", "| sample readout | exact gold | wrong beads (first 4) |", "|---|---|---|"]
     for pair, exact, diff in readout(aligner, scorer):
         lines.append(f"| {pair} | {'yes' if exact else 'NO'} | {diff} |")

@@ -83,13 +83,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_cli_server(model_dir: Path, env: dict[str, str] | None = None,
-                     timeout: float = 60) -> tuple[subprocess.Popen, str]:
-    """`triglot serve` in a subprocess on a free port; returns it and its address once health says SERVING."""
+def start_cli_server(model_dir: Path, env: dict[str, str] | None = None, timeout: float = 60,
+                     extra_args: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
+    """`triglot serve [extra_args]` in a subprocess on a free port; returns it and its address once health says
+    SERVING."""
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "triglot.cli", "serve", "--listen", "127.0.0.1:0", "--models", str(model_dir)],
+        [sys.executable, "-m", "triglot.cli", "serve", "--listen", "127.0.0.1:0", "--models", str(model_dir),
+         *extra_args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env or dict(os.environ))
     line = process.stdout.readline()  # "triglot: listening on 127.0.0.1:PORT, loading models ..."
     if "listening on" not in line:

@@ -213,6 +213,31 @@ def test_serve_on_a_busy_port_is_one_error_line(tmp_path):
     assert_one_error_line(result.returncode, result.stderr, f"cannot listen on 127.0.0.1:{port}")
 
 
+@pytest.mark.parametrize("setting,message", [
+    ("bogus=1", "translation setting 'bogus=1': expected KEY=VALUE with KEY one of"),
+    ("beam_size=two", "translation setting beam_size: 'two' is not a int"),
+    ("retry_flagged=maybe", "translation setting retry_flagged: 'maybe' is not a bool"),
+])
+def test_serve_refuses_a_bad_translation_setting(tmp_path, setting, message):
+    result = run_process("serve", "--listen", "127.0.0.1:0", "--models", str(tmp_path),
+                         "--translation-setting", setting)
+    assert_one_error_line(result.returncode, result.stderr, message)
+
+
+def test_serve_applies_translation_settings(model_dir):
+    from conftest import start_cli_server, stop_cli_server
+    from triglot.client import TriglotClient
+
+    process, address = start_cli_server(model_dir, extra_args=("--translation-setting", "beam_size=2",
+                                                                "--translation-setting", "retry_flagged=off"))
+    try:
+        with TriglotClient(address, timeout=60) as client:
+            signature = client.translate(["Wang Yi spoke with Fuad Hussein."], target="zh", source="en").signature
+    finally:
+        stop_cli_server(process)
+    assert "|beam=2|" in signature and "|retry=off|" in signature
+
+
 def test_a_server_still_loading_models_is_told_apart(capsys):
     from triglot_server.server import start_server
 

@@ -371,12 +371,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
         tokens = security.TokenSet.from_environment(args.tokens_file)
     except security.SecurityError as error:
         raise CliError(str(error)) from None
+    try:
+        translation_settings = translation.parse_settings(args.translation_setting or [])
+    except _server_module("triglot_server.engine.types").InvalidInput as error:
+        raise CliError(str(error)) from None
 
     def say(message: str) -> None:
         print(message, flush=True)
 
     try:
-        server.serve(args.listen, model_dir, grace=args.grace,
+        server.serve(args.listen, model_dir, grace=args.grace, translation_settings=translation_settings,
                      on_listening=lambda address: say(f"triglot: listening on {address}, loading models ..."),
                      on_ready=lambda detail: say(f"triglot: ready on {detail}; Ctrl-C stops"),
                      heavy_workers=args.workers, max_queue=args.max_queue, tls=tls, tokens=tokens,
@@ -484,6 +488,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="address of the metrics endpoint (default: 127.0.0.1)")
     serve.add_argument("--log-format", choices=("text", "json"), default="text",
                        help="server log lines as text or as JSON objects (default: text)")
+    serve.add_argument("--translation-setting", action="append", metavar="KEY=VALUE",
+                       help="a translation engine setting, e.g. beam_size=2 or retry_flagged=false (repeatable; "
+                            "the settings and their measured defaults are in the README)")
     serve.set_defaults(run=cmd_serve)
 
     translate = commands.add_parser("translate", parents=[client, shown], help="translate a document",

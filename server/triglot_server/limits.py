@@ -10,8 +10,10 @@ Sizes are counted the way the contract counts offsets: in Unicode code points (P
 | MAX_DOCUMENT_CHARS    | 10,000,000     | one document (text, or its sentences joined by "\\n"); also the total of a     |
 |                       |                | `source_translations`/`target_translations` list and a DetectLanguage text.   |
 | MAX_SENTENCES         | 200,000        | sentences per document (after segmentation, or as given pre-split).           |
-| MAX_SENTENCE_CHARS    | 20,000         | one sentence. Longer "sentences" are almost always text without punctuation;  |
-|                       |                | translation models would truncate them silently, so they are refused instead. |
+| MAX_SENTENCE_CHARS    | 20,000         | one pre-split sentence or translation. Longer ones are almost always text     |
+|                       |                | without punctuation that translation models would truncate silently, so they  |
+|                       |                | are refused. (Text input never reaches it: segmentation cuts a run without    |
+|                       |                | punctuation at whitespace into pieces of at most 1,000 characters.)           |
 | HEAVY_WORKERS         | 2              | heavy calls (Translate, TranslateStream, Align, Compare, CompareStream) that  |
 |                       |                | run at once (admission.py). The work is CPU-bound and the reference machine   |
 |                       |                | has 2 cores: more at once only slows each call and holds more documents in    |

@@ -212,7 +212,7 @@ def start_server(listen: str = DEFAULT_LISTEN, *, max_workers: int | None = None
     return running
 
 
-def load_models(running: RunningServer, model_dir: Path) -> int:
+def load_models(running: RunningServer, model_dir: Path, settings: dict[str, object] | None = None) -> int:
     """Load every installed translation package and warm the dictionaries, then report SERVING.
 
     Returns the number of translation routes. Imported here, not at module level, so that binding the port
@@ -221,7 +221,7 @@ def load_models(running: RunningServer, model_dir: Path) -> int:
     from triglot_server.engine import lexicon
     from triglot_server.engine.translation import TranslationEngine
 
-    translator = TranslationEngine(model_dir)
+    translator = TranslationEngine(model_dir, **(settings or {}))  # settings: engine/translation.py's table
     # The first use of each language's dictionary prepares it (seconds on a first run): pay that before SERVING,
     # not in the first caller's Align.
     for sample, language in (("Beijing, 9 March", "en"), ("北京3月9日", "zh"), ("بغداد ٩ مارس", "ar")):
@@ -236,9 +236,10 @@ def load_models(running: RunningServer, model_dir: Path) -> int:
 
 def serve(listen: str, model_dir: Path, *, on_ready: Callable[[str], None] | None = None,
           on_listening: Callable[[str], None] | None = None, grace: float = SHUTDOWN_GRACE_SECONDS,
-          **options: Any) -> int:
-    """Run until SIGINT/SIGTERM, then shut down gracefully (see RunningServer.stop). `options` go to start_server.
-    Returns how many calls had to be cancelled at the end of the grace period."""
+          translation_settings: dict[str, object] | None = None, **options: Any) -> int:
+    """Run until SIGINT/SIGTERM, then shut down gracefully (see RunningServer.stop). `options` go to start_server,
+    `translation_settings` to the TranslationEngine. Returns how many calls had to be cancelled at the end of the
+    grace period."""
     stop, force = threading.Event(), threading.Event()
 
     def on_signal(*_: Any) -> None:  # the first signal starts a graceful stop, a second one cuts it short
@@ -250,7 +251,7 @@ def serve(listen: str, model_dir: Path, *, on_ready: Callable[[str], None] | Non
         try:
             if on_listening:
                 on_listening(running.address)
-            routes = load_models(running, model_dir)
+            routes = load_models(running, model_dir, translation_settings)
             log.info("serving on %s (%s%s) with %d translation routes from %s", running.address,
                      "mutual TLS" if options.get("tls") and options["tls"].mutual else
                      "TLS" if running.tls else "plaintext",

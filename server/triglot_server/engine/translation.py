@@ -62,6 +62,7 @@ from triglot_server.engine.quality import assess
 from triglot_server.engine.types import Cancelled, EngineError, InvalidInput, NotInstalled
 
 __all__ = ["ModelInfo", "Route", "TranslationResult", "TranslatedPair", "TranslationEngine", "default_model_dir",
+           "parse_settings",
            "install_packages", "list_packages", "PIVOT", "DEFAULT_SETTINGS"]
 
 PIVOT = "en"
@@ -236,6 +237,29 @@ class _Package:
         if self.target_prefix and text.startswith(self.target_prefix):
             text = text[len(self.target_prefix):]
         return text[1:] if text.startswith(" ") else text
+
+
+def parse_settings(items: list[str]) -> dict[str, object]:
+    """Engine settings from "KEY=VALUE" strings (the CLI's --translation-setting), each VALUE read as the type of
+    its default in DEFAULT_SETTINGS; InvalidInput names what is wrong."""
+    settings: dict[str, object] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or key not in DEFAULT_SETTINGS:
+            raise InvalidInput(f"translation setting {item!r}: expected KEY=VALUE with KEY one of "
+                               f"{', '.join(DEFAULT_SETTINGS)}")
+        default = DEFAULT_SETTINGS[key]
+        try:
+            if isinstance(default, bool):
+                if value.lower() not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+                    raise ValueError(value)
+                settings[key] = value.lower() in ("true", "1", "yes", "on")
+            else:
+                settings[key] = type(default)(value)
+        except ValueError:
+            raise InvalidInput(f"translation setting {key}: {value!r} is not a {type(default).__name__}") from None
+    return settings
 
 
 class TranslationEngine:
