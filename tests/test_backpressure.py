@@ -8,13 +8,13 @@ queued, it would end DEADLINE_EXCEEDED) — no timing ratios.
 """
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from conftest import wait_for
 from failure_models import install_failure_model
 from triglot.v1 import triglot_pb2 as pb
 from triglot.v1 import triglot_pb2_grpc
@@ -47,15 +47,6 @@ def channel(busy_server) -> Iterator[grpc.Channel]:
 @pytest.fixture()
 def stub(channel):
     return triglot_pb2_grpc.TriglotStub(channel)
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    """Poll until condition() holds (a generous bound against a hang, not a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.02)
 
 
 def translate(items: list[str]) -> pb.TranslateRequest:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
 
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from conftest import SAMPLE
+from conftest import SAMPLE, wait_for
 from failure_models import install_failure_model
 from triglot.v1 import triglot_pb2 as pb
 from triglot.v1 import triglot_pb2_grpc
@@ -104,15 +103,6 @@ def channel(slow_server) -> Iterator[grpc.Channel]:
 @pytest.fixture()
 def stub(channel):
     return triglot_pb2_grpc.TriglotStub(channel)
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    """Poll until condition() holds (a generous bound against a hang, not a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.02)
 
 
 def translate_request(items: list[str], language: str = "en", target: str = "zh") -> pb.TranslateRequest:

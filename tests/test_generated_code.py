@@ -1,6 +1,5 @@
 """The committed stubs must be what protoc makes of the .proto now."""
 import importlib.util
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -105,14 +105,6 @@ def print_lines(lines: Iterable[str]) -> None:
         print(line)
 
 
-FLAG_MARK = "⚠"
-
-
-def flagged(p: Any) -> str:
-    """A translation as shown in text: marked when its quality flags say it is likely no translation."""
-    return f"{FLAG_MARK} {', '.join(p.flags)}: {p.translation}" if p.flags else p.translation
-
-
 def show_translation(response: Any, fmt: str, width: int | None) -> None:
     if fmt == "json":
         print(json.dumps({
@@ -130,11 +122,13 @@ def show_translation(response: Any, fmt: str, width: int | None) -> None:
     else:
         route = " → ".join(response.route)
         print(f"# {route}  ({', '.join(response.models)})")
-        print_lines(render.side_by_side(((f"{p.source.index} {p.source.text}", flagged(p))
+        print_lines(render.side_by_side(((f"{p.source.index} {p.source.text}",
+                                          render.flagged(p.translation, p.flags))
                                          for p in response.pairs), terminal_width(width)))
         count = sum(1 for p in response.pairs if p.flags)
         if count:
-            print(f"# {FLAG_MARK} {count} of {len(response.pairs)} translations flagged: likely not translations")
+            print(f"# {render.FLAG_MARK} {count} of {len(response.pairs)} translations flagged: "
+                  "likely not translations")
 
 
 def show_alignment(response: Any, fmt: str, width: int | None) -> None:
