@@ -7,7 +7,9 @@ sample=examples/2020-03-09-china-iraq
 port=$(python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export TRIGLOT_SERVER="127.0.0.1:$port"
 
-triglot serve --listen "$TRIGLOT_SERVER" &
+server_log=$(mktemp -t triglot-demo-server.XXXXXX)  # the per-call log, kept off the terminal
+echo "server log: $server_log"
+triglot serve --listen "$TRIGLOT_SERVER" 2>"$server_log" &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true' EXIT
 
