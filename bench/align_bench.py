@@ -26,18 +26,15 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path("/work/shared/data/bible-zh-en")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchutil import BIBLE, SAMPLE, Server, lines  # noqa: E402
+
 SCORER = Path("/work/shared/tools/alignscore.py")
-READOUT = ROOT / "examples" / "2020-03-09-china-iraq"
 DEV = ("001", "002", "003")
 SCALE = "006"
 
 Aligner = Callable[..., object]
-
-
-def _lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").split("\n")[:-1] if path.stat().st_size else []
 
 
 def _pairs(result) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
@@ -68,8 +65,8 @@ def quality(aligner: Aligner, data: Path, scorer, ids: Sequence[str], translatio
     with tempfile.TemporaryDirectory() as tmp:
         pairs = []
         for book in ids:
-            en, zh = _lines(data / f"{book}.en"), _lines(data / f"{book}.zh")
-            kwargs = {"source_translations": _lines(data / f"{book}.trans")} if translations else {}
+            en, zh = lines(data / f"{book}.en"), lines(data / f"{book}.zh")
+            kwargs = {"source_translations": lines(data / f"{book}.trans")} if translations else {}
             test = Path(tmp) / f"{book}.align"
             _write(test, _pairs(aligner(en, zh, "en", "zh", **kwargs)))
             pairs.append((scorer.read(data / f"{book}.gold.align"), scorer.read(test)))
@@ -80,7 +77,7 @@ def _scale_child(book: str, data: Path) -> None:
     """Runs in a fresh process so that peak RSS belongs to this one alignment (keys included)."""
     from triglot_server.engine.alignment import align
 
-    en, zh = _lines(data / f"{book}.en"), _lines(data / f"{book}.zh")
+    en, zh = lines(data / f"{book}.en"), lines(data / f"{book}.zh")
     start = time.perf_counter()
     result = align(zh, en, "zh", "en")
     wall = time.perf_counter() - start
@@ -95,14 +92,6 @@ def scale(data: Path) -> tuple[float, float, int]:
     return float(out[0]), int(out[1]) / 1024, int(out[2])
 
 
-def _peak_mib(pid: int) -> float:
-    """Peak resident memory of a running process (VmHWM), MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmHWM for process {pid}")
-
-
 _PEAK_OF_CHILD = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
                   "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)")
 
@@ -112,27 +101,21 @@ def through_server(data: Path, scorer) -> dict:
     006.zh --presplit --format align` in another; wall time of the CLI, peak memory of both, F1 against the gold."""
     cli = [sys.executable, "-m", "triglot.cli"]
     with tempfile.TemporaryDirectory() as tmp:
-        server = subprocess.Popen([*cli, "serve", "--listen", "127.0.0.1:0", "--models", str(Path(tmp) / "models")],
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        server = Server(Path(tmp) / "models")
         try:
-            first, ready = server.stdout.readline(), server.stdout.readline()  # "listening on ADDR, ...", "ready ..."
-            if "ready on" not in ready:
-                raise RuntimeError(f"server did not start: {first!r} {ready!r}")
-            address = first.split("listening on ", 1)[1].split(",", 1)[0]
             out = Path(tmp) / f"{SCALE}.align"
             start = time.perf_counter()
             # The CLI runs under a small parent that reports the CLI's own peak memory on stderr (this process's
             # RUSAGE_CHILDREN would also count the earlier in-process child).
             done = subprocess.run([sys.executable, "-c", _PEAK_OF_CHILD, *cli, "align", str(data / f"{SCALE}.en"),
-                                   str(data / f"{SCALE}.zh"), "--presplit", "--format", "align", "--server", address,
-                                   "--timeout", "600"],
+                                   str(data / f"{SCALE}.zh"), "--presplit", "--format", "align", "--server",
+                                   server.address, "--timeout", "600"],
                                   check=True, stdout=out.open("w"), stderr=subprocess.PIPE, text=True)
             wall = time.perf_counter() - start
             client_mib = int(done.stderr.split()[-1]) / 1024
-            server_mib = _peak_mib(server.pid)
+            server_mib = server.peak_rss_mib()
         finally:
-            server.terminate()
-            server.wait(timeout=60)
+            server.stop()
         q = scorer.score([(scorer.read(data / f"{SCALE}.gold.align"), scorer.read(out))])
     return {"wall": wall, "server_mib": server_mib, "client_mib": client_mib, **q}
 
@@ -140,14 +123,15 @@ def through_server(data: Path, scorer) -> dict:
 def readout(aligner: Aligner, scorer) -> list[tuple[str, bool, str]]:
     rows = []
     for src, tgt in (("zh", "en"), ("en", "ar"), ("zh", "ar")):
-        gold = scorer.read(READOUT / f"{src}-{tgt}.align")
-        got = _pairs(aligner(_lines(READOUT / f"{src}.sents"), _lines(READOUT / f"{tgt}.sents"), src, tgt))
-        diff = [f"{list(s)}:{list(t)}" for s, t in got if (s, t) not in set(gold)]
+        gold = scorer.read(SAMPLE / f"{src}-{tgt}.align")
+        got = _pairs(aligner(lines(SAMPLE / f"{src}.sents"), lines(SAMPLE / f"{tgt}.sents"), src, tgt))
+        wanted = set(gold)
+        diff = [f"{list(s)}:{list(t)}" for s, t in got if (s, t) not in wanted]
         rows.append((f"{src}-{tgt}", got == gold, " ".join(diff[:4])))
     return rows
 
 
-def run(aligner: Aligner, *, data: Path = DATA, scorer_path: Path = SCORER, with_scale: bool = True,
+def run(aligner: Aligner, *, data: Path = BIBLE, scorer_path: Path = SCORER, with_scale: bool = True,
         name: str = "engine (in-process)") -> str:
     """The whole table for one aligner, as text."""
     scorer = _scorer(scorer_path)
@@ -175,7 +159,7 @@ def run(aligner: Aligner, *, data: Path = DATA, scorer_path: Path = SCORER, with
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--data", type=Path, default=BIBLE)
     parser.add_argument("--scorer", type=Path, default=SCORER)
     parser.add_argument("--skip-006", action="store_true", help="leave out the Bible 006 speed/memory run")
     parser.add_argument("--child-006", type=Path, help=argparse.SUPPRESS)

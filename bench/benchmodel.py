@@ -34,14 +34,13 @@ import tempfile
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "tests")]
 
 import tinymodel  # noqa: E402  (tests/ is not a package; the builder lives there and is shared, not copied)
+from benchutil import BIBLE  # noqa: E402
 
 ARGOS_EN_ZH = replace(tinymodel.TRANSFORMER_BASE, encoder_layers=6, decoder_layers=6, d_model=512, heads=8, ffn=2048,
                       vocab_size=50000, max_positions=1024, sp_vocab_size=16000)
-BIBLE = Path(os.environ.get("TRIGLOT_BIBLE", ROOT.parent / "shared" / "data" / "bible-zh-en"))
 BIBLE_BOOKS = ("001", "002", "003")
 
 

@@ -17,19 +17,17 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "tests")]
 
 import failure_models  # noqa: E402
 import tinymodel  # noqa: E402
 from benchmodel import build_bench_model  # noqa: E402
+from benchutil import SAMPLE, lines, timed  # noqa: E402
 from triglot_server.engine.quality import REPETITION  # noqa: E402
 from triglot_server.engine.translation import TranslationEngine, install_packages  # noqa: E402
 
-SAMPLE = ROOT / "examples" / "2020-03-09-china-iraq"
 NORMAL_PAIRS = [("en", "zh"), ("zh", "en"), ("en", "ar"), ("ar", "en")]
 FIRST_PASS_ONLY = {"retry_flagged": False, "cache_size": 0}
 
@@ -45,12 +43,7 @@ VARIANTS: list[tuple[str, dict]] = [
 
 
 def sentences(language: str) -> list[str]:
-    return (SAMPLE / f"{language}.sents").read_text(encoding="utf-8").splitlines()
-
-
-def installed(directory: Path, packages: list[Path]) -> Path:
-    install_packages(packages, directory)
-    return directory
+    return lines(SAMPLE / f"{language}.sents")
 
 
 def main() -> None:
@@ -61,8 +54,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         loop_dir = failure_models.install_failure_model(tmp_path / "loop", "loop", "en", "zh")
-        normal_dir = installed(tmp_path / "normal", tinymodel.cached_test_models())
-        bench_dir = installed(tmp_path / "bench", [build_bench_model()])
+        normal_dir = tinymodel.install_test_models(tmp_path / "normal")
+        bench_dir = tmp_path / "bench"
+        install_packages([build_bench_model()], bench_dir)
         english = sentences("en")
         bench_input = [f"({k}) {s}" for k in range(5) for s in english]
 
@@ -91,9 +85,7 @@ def main() -> None:
         for run in range(args.runs):
             for k, engine in enumerate(engines):
                 text = [f"[{run}] {s}" for s in bench_input]
-                start = time.perf_counter()
-                engine.translate(text, "en", "zh")
-                seconds[k].append(time.perf_counter() - start)
+                seconds[k].append(timed(lambda: engine.translate(text, "en", "zh"))[1])
 
     base_speed = len(bench_input) / statistics.median(seconds[0])
     print(f"{'setting':<32} {'loop: flagged':>13} {'loop: chars':>11} {'normal: changed':>15} "

@@ -18,15 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "server"))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "server")]
 
-BIBLE = Path("/work/shared/data/bible-zh-en")
-EXAMPLES = ROOT / "examples" / "2020-03-09-china-iraq"
-
-
-def lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").split("\n")
+from benchutil import BIBLE, SAMPLE, lines  # noqa: E402
 
 
 def load_times() -> None:
@@ -53,7 +47,7 @@ def speed() -> None:
 
     L.preload()
     zh, en = lines(BIBLE / "006.zh"), lines(BIBLE / "006.en")
-    ar = lines(EXAMPLES / "ar.sents") * 500  # no Arabic book here: the sample readout repeated (warm word cache)
+    ar = lines(SAMPLE / "ar.sents") * 500  # no Arabic book here: the sample readout repeated (warm word cache)
     total = cpu_total = 0.0
     for lang, data in (("zh", zh), ("en", en), ("ar", ar)):
         t, c = time.perf_counter(), time.process_time()
@@ -153,12 +147,12 @@ def quality() -> None:
 def readout() -> None:
     from triglot_server.engine import lexicon as L
 
-    keys = {lang: [L.sentence_keys(s, lang) for s in lines(EXAMPLES / f"{lang}.sents") if s]
+    keys = {lang: [L.sentence_keys(s, lang) for s in lines(SAMPLE / f"{lang}.sents") if s]
             for lang in ("zh", "en", "ar")}
     for pair in ("zh-en", "en-ar", "zh-ar"):
         src, tgt = pair.split("-")
         beads = []
-        for line in (EXAMPLES / f"{pair}.align").read_text().split():
+        for line in (SAMPLE / f"{pair}.align").read_text().split():
             a, b = (side.strip("[]") for side in line.split(":"))
             if a and b and "," not in a and "," not in b:
                 beads.append((int(a), int(b)))

@@ -26,7 +26,6 @@ import multiprocessing as mp
 import os
 import shlex
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,14 +35,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "tests")]
 
-import grpc  # noqa: E402
-
+from benchutil import SAMPLE, Server, lines  # noqa: E402
 from triglot.client import TriglotClient, TriglotError  # noqa: E402
-
-SAMPLE = ROOT / "examples" / "2020-03-09-china-iraq"
 CALL_TIMEOUT = 60.0
 ERROR_PAUSE = 0.1
 
@@ -59,7 +54,7 @@ def workload_call(name: str) -> Callable[[TriglotClient, str], object]:
     """A function(client, unique) making one call of the workload; `unique` differs between all calls."""
     zh = (SAMPLE / "zh.txt").read_text(encoding="utf-8")
     en = (SAMPLE / "en.txt").read_text(encoding="utf-8")
-    en_sentences = (SAMPLE / "en.sents").read_text(encoding="utf-8").splitlines()
+    en_sentences = lines(SAMPLE / "en.sents")
     if name == "align":
         return lambda client, unique: client.align(zh, en, source_language="zh", target_language="en")
     if name == "translate":
@@ -135,44 +130,6 @@ def run_load(address: str, workload: str, clients: int, duration: float, process
     return outcome
 
 
-class Server:
-    """`triglot serve` in a subprocess on a free loopback port, waited for until health says SERVING."""
-
-    def __init__(self, model_dir: Path, extra: list[str]) -> None:
-        from grpc_health.v1 import health_pb2, health_pb2_grpc
-
-        self.log = tempfile.TemporaryFile()  # not a pipe: per-call log lines must never block the server
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "triglot.cli", "serve", "--listen", "127.0.0.1:0", "--models", str(model_dir),
-             *extra], stdout=subprocess.PIPE, stderr=self.log, text=True)
-        line = self.process.stdout.readline()
-        if "listening on" not in line:
-            self.log.seek(0)
-            raise SystemExit(f"server did not start: {line!r} {self.log.read().decode(errors='replace')}")
-        self.address = line.split("listening on ", 1)[1].split(",", 1)[0]
-        with grpc.insecure_channel(self.address) as channel:
-            health = health_pb2_grpc.HealthStub(channel)
-            while health.Check(health_pb2.HealthCheckRequest(), timeout=30,
-                               wait_for_ready=True).status != health_pb2.HealthCheckResponse.SERVING:
-                time.sleep(0.05)
-
-    def peak_rss_mib(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process.stdout.close()
-        self.log.close()
-
-
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -203,7 +160,7 @@ def main() -> None:
         for clients in args.clients:
             server = Server(model_dir, shlex.split(args.server_args))
             try:
-                with TriglotClient(server.address, timeout=CALL_TIMEOUT) as warm:
+                with server.client(CALL_TIMEOUT) as warm:
                     workload_call(workload)(warm, "warm-up")  # first call pays one-time costs outside the window
                 outcome = run_load(server.address, workload, clients, args.duration, args.processes)
                 rss = server.peak_rss_mib()

@@ -13,15 +13,16 @@ Prints:
 from __future__ import annotations
 
 import argparse
-import time
+import sys
 from pathlib import Path
 
 import pysbd
 
 from triglot_server.engine.segmentation import split_sentences
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "examples" / "2020-03-09-china-iraq"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchutil import BIBLE, SAMPLE, lines, timed  # noqa: E402
 
 
 def ours(text: str, language: str) -> list[str]:
@@ -45,51 +46,47 @@ def ends(text: str, sentences: list[str]) -> set[int]:
     return found
 
 
-def timed(function, *args):
-    start = time.perf_counter()
-    result = function(*args)
-    return result, time.perf_counter() - start
-
-
 def exactness() -> None:
     print("== exactness on the sample readout (gold lines reproduced / gold lines; whole file identical?)")
     print(f"{'lang':<5}{'ours':>14}{'pysbd':>14}")
     for language in ("en", "zh", "ar"):
         text = (SAMPLE / f"{language}.txt").read_text(encoding="utf-8")
-        gold = (SAMPLE / f"{language}.sents").read_text(encoding="utf-8").splitlines()
+        gold = lines(SAMPLE / f"{language}.sents")
+        known = set(gold)
         row = f"{language:<5}"
         for segment in (ours, theirs):
             produced = segment(text, language)
-            hits = sum(1 for line in produced if line in set(gold))
+            hits = sum(1 for line in produced if line in known)
             row += f"{f'{hits}/{len(gold)} ' + ('yes' if produced == gold else 'NO'):>14}"
         print(row)
 
 
 def speed(bible: Path, prefixes: list[int]) -> None:
-    lines = bible.read_text(encoding="utf-8").splitlines()
-    text = " ".join(lines)
-    print(f"\n== speed on {bible.name} joined into one text ({len(lines)} lines, {len(text):,} characters)")
-    sentences, seconds = timed(ours, text, "en")
+    verses = lines(bible)
+    text = " ".join(verses)
+    print(f"\n== speed on {bible.name} joined into one text ({len(verses)} lines, {len(text):,} characters)")
+    sentences, seconds = timed(lambda: ours(text, "en"))
     print(f"ours   whole book: {len(sentences):>6} sentences in {seconds:7.3f} s = {len(sentences) / seconds:>9,.0f} "
           f"sentences/s ({len(text) / seconds / 1e6:.1f} M chars/s)")
     last: tuple[str, list[str], list[str]] = ("", [], [])
     for count in prefixes:
-        prefix = " ".join(lines[:count])
-        mine, my_seconds = timed(ours, prefix, "en")
-        other, other_seconds = timed(theirs, prefix, "en")
+        prefix = " ".join(verses[:count])
+        mine, my_seconds = timed(lambda: ours(prefix, "en"))
+        other, other_seconds = timed(lambda: theirs(prefix, "en"))
         last = (prefix, mine, other)
         print(f"prefix {count:>5} lines ({len(prefix):>9,} chars): ours {len(mine) / my_seconds:>9,.0f} sentences/s, "
               f"pysbd {len(other) / other_seconds:>7,.0f} sentences/s ({other_seconds:6.2f} s)")
     # pysbd's fair use: one paragraph (here one verse line) at a time keeps its superlinear cost small.
     count = prefixes[-1]
-    other, other_seconds = timed(lambda: [s for line in lines[:count] for s in theirs(line, "en")])
-    mine, my_seconds = timed(lambda: [s for line in lines[:count] for s in ours(line, "en")])
+    other, other_seconds = timed(lambda: [s for line in verses[:count] for s in theirs(line, "en")])
+    mine, my_seconds = timed(lambda: [s for line in verses[:count] for s in ours(line, "en")])
     print(f"line by line, {count} lines: ours {len(mine) / my_seconds:>9,.0f} sentences/s, "
           f"pysbd {len(other) / other_seconds:>7,.0f} sentences/s")
     prefix, mine, other = last
     my_ends, other_ends = ends(prefix, mine), ends(prefix, other)
     print(f"agreement on the {count}-line prefix joined: {len(my_ends & other_ends)} sentence ends in common, "
           f"{len(my_ends - other_ends)} only ours, {len(other_ends - my_ends)} only pysbd")
+
 
 def adversarial() -> None:
     print("\n== ours on adversarial inputs")
@@ -101,13 +98,13 @@ def adversarial() -> None:
         "100,000 periods": "." * 100_000,
     }
     for name, text in cases.items():
-        sentences, seconds = timed(split_sentences, text, "zh" if "zh" in name else "en")
+        sentences, seconds = timed(lambda: split_sentences(text, "zh" if "zh" in name else "en"))
         print(f"{name:<34} {len(sentences):>6} sentences in {seconds:.3f} s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bible", type=Path, default=Path("/work/shared/data/bible-zh-en/006.en"))
+    parser.add_argument("--bible", type=Path, default=BIBLE / "006.en")
     parser.add_argument("--pysbd-lines", default="250,500,1000,2000",
                         help="prefix sizes (lines) on which pysbd is timed; its cost grows faster than linearly")
     args = parser.parse_args()

@@ -24,17 +24,13 @@ import os
 import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmodel import build_bench_model  # noqa: E402
-
-SAMPLE = ROOT / "examples" / "2020-03-09-china-iraq" / "en.sents"
+from benchutil import SAMPLE, Server, lines, timed  # noqa: E402
 
 
 @dataclass
@@ -57,7 +53,7 @@ def readout(run: int = 0) -> list[str]:
     """The sample readout; for run > 0 every sentence starts with "(run) ", so that a repeated timed run is really
     decoded again instead of being answered from triglot's cache (the raw engine has none). Both paths get the
     same text."""
-    single = SAMPLE.read_text(encoding="utf-8").splitlines()
+    single = lines(SAMPLE / "en.sents")
     return [f"({run}) {s}" for s in single] if run else single
 
 
@@ -95,12 +91,6 @@ class RawEngine:
             max_decoding_length=int(s["max_decoding_ratio"] * longest) + int(s["max_decoding_extra"]),
             replace_unknowns=True)
         return [r.hypotheses[0] for r in results]
-
-
-def timed(call: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    call()
-    return time.perf_counter() - start
 
 
 def print_table(rows: list[Row]) -> None:
@@ -151,14 +141,14 @@ def main() -> None:
                 run += 1
                 text = make(run)
                 pieces = raw.tokenize(text)
-                rows["a" + suffix].seconds.append(timed(lambda: raw.translate(pieces)))
+                rows["a" + suffix].seconds.append(timed(lambda: raw.translate(pieces))[1])
                 if client:
-                    rows["b" + suffix].seconds.append(timed(lambda: client.translate(text, "zh", source="en")))
+                    rows["b" + suffix].seconds.append(timed(lambda: client.translate(text, "zh", source="en"))[1])
         table = [row for row in rows.values() if row.seconds]
         if client:  # the same readout again: every sentence is a cache hit
             text = readout(1)
             table.append(Row("single readout, again", "(b) triglot gRPC, cached", single_size,
-                             [timed(lambda: client.translate(text, "zh", source="en")) for _ in range(args.runs)]))
+                             [timed(lambda: client.translate(text, "zh", source="en"))[1] for _ in range(args.runs)]))
         print_table(table)
         a, b = rows["aL"], rows["bL"]
         if b.seconds:
@@ -168,37 +158,6 @@ def main() -> None:
     finally:
         if server:
             server.stop()
-
-
-class Server:
-    """`triglot serve` in its own process on a free loopback port (as a deployment runs it)."""
-
-    def __init__(self, model_dir: Path) -> None:
-        import socket
-        import subprocess
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        self.address = f"127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "triglot.cli", "serve", "--listen", self.address, "--models", str(model_dir)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        assert self.process.stdout is not None
-        for line in self.process.stdout:  # wait for "ready": models loaded, health SERVING
-            if "ready" in line:
-                break
-        else:
-            raise RuntimeError(f"triglot serve exited with {self.process.wait()} before it was ready")
-
-    def client(self):  # noqa: ANN201 (triglot.client.TriglotClient)
-        from triglot.client import TriglotClient
-
-        return TriglotClient(self.address, timeout=3600)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
 
 
 if __name__ == "__main__":

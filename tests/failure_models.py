@@ -18,6 +18,7 @@ import numpy as np
 
 import tinymodel
 
+
 def recipe_truncate(ctx: tinymodel.WeightContext) -> None:
     """Answer one target-script piece, then </s>: a truncated translation."""
     tinymodel._fill_background(ctx)  # every layer a pass-through, every token forbidden (bias NEG) ...

@@ -38,9 +38,14 @@ class CliError(Exception):
 
 # --- input ------------------------------------------------------------------------------------------------------
 
+def display_name(path: str) -> str:
+    """How messages name an input path ("-" is stdin)."""
+    return "stdin" if path == "-" else path
+
+
 def read_text(path: str) -> str:
     """A UTF-8 file ("-" is stdin); a leading byte-order mark is dropped."""
-    name = "stdin" if path == "-" else path
+    name = display_name(path)
     try:
         data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except FileNotFoundError:
@@ -70,10 +75,10 @@ def read_sentences(path: str) -> list[str]:
     lines = split_lines(read_text(path))
     for number, line in enumerate(lines, 1):
         if not line.strip():
-            raise CliError(f"{'stdin' if path == '-' else path} line {number} is blank: "
+            raise CliError(f"{display_name(path)} line {number} is blank: "
                            "with --presplit every line must be one sentence")
     if not lines:
-        raise CliError(f"{'stdin' if path == '-' else path} is empty")
+        raise CliError(f"{display_name(path)} is empty")
     return lines
 
 
@@ -457,8 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", parents=[models_dir], help="run a triglot server",
                                 description="Run a triglot gRPC server (needs the server extra).")
-    serve.add_argument("--listen", metavar="HOST:PORT", default="127.0.0.1:50051",
-                       help="address to listen on (default: 127.0.0.1:50051; port 0 picks a free port)")
+    serve.add_argument("--listen", metavar="HOST:PORT", default=DEFAULT_ADDRESS,
+                       help=f"address to listen on (default: {DEFAULT_ADDRESS}; port 0 picks a free port)")
     serve.add_argument("--insecure-listen", action="store_true",
                        help="allow plaintext (no TLS) on an address other machines can reach")
     serve.add_argument("--tls-cert", metavar="FILE", help="server certificate chain (PEM); turns TLS on")
@@ -570,15 +575,15 @@ def _rpc_message(error: TriglotError, tls: bool = False) -> str:
     if error.code == grpc.StatusCode.UNAVAILABLE and any(w in details for w in ("ssl", "handshake", "certificate")):
         return f"TLS with the triglot server at {error.address} failed: {error.details}"
     if error.code == grpc.StatusCode.UNAVAILABLE and "shutting down" in details:
-        return f"{error.code.name}: {error.details}"
+        return str(error)
     if error.code == grpc.StatusCode.UNAVAILABLE and "loading models" not in error.details:
         hint = "" if tls else " (if it uses TLS, give --tls-ca)"
         return f"cannot reach the triglot server at {error.address}: is `triglot serve` running?{hint}"
     if error.code == grpc.StatusCode.UNAUTHENTICATED:
-        return f"{error.code.name}: {error.details} (give --token or set TRIGLOT_TOKEN)"
+        return f"{error} (give --token or set TRIGLOT_TOKEN)"
     if error.code == grpc.StatusCode.DEADLINE_EXCEEDED:
         return f"{error.code.name}: no answer from {error.address} in time (raise --timeout)"
-    return f"{error.code.name}: {error.details}"
+    return str(error)  # "CODE: details"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

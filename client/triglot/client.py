@@ -62,8 +62,7 @@ from triglot.v1 import triglot_pb2_grpc
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 DEFAULT_TIMEOUT = 120.0  # seconds; a large Align (a whole Bible book) takes tens of seconds
-# Must match the server's limit (triglot_server.limits.MAX_MESSAGE_BYTES): gRPC's 4 MiB default is too small for
-# large documents.
+# Both ends' limit (triglot_server.limits takes it from here): gRPC's 4 MiB default is too small for large documents.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 SERVICE = "triglot.v1.Triglot"
 
@@ -186,8 +185,7 @@ class TriglotClient:
             try:
                 return method(request, timeout=remaining, metadata=self._metadata, wait_for_ready=wait)
             except grpc.RpcError as error:  # every RpcError raised by a unary call is also a grpc.Call
-                if not sends.again(error):
-                    raise sends.failure(error) from None
+                sends.again_or_raise(error)
         raise AssertionError("unreachable")
 
     def translate(self, content: Content, target: str, *, source: str = "",
@@ -237,8 +235,7 @@ class TriglotClient:
                     yield message
                 return
             except grpc.RpcError as error:  # a streaming call's error is also a grpc.Call
-                if not sends.again(error):
-                    raise sends.failure(error) from None
+                sends.again_or_raise(error)
             finally:
                 call.cancel()  # a no-op once the stream has ended; stops the server's work if the caller stopped
 
@@ -288,8 +285,7 @@ class TriglotClient:
                     elif event.HasField("result"):
                         result = event.result
             except grpc.RpcError as error:  # a streaming call's error is also a grpc.Call
-                if not sends.again(error):
-                    raise sends.failure(error) from None
+                sends.again_or_raise(error)
                 continue
             finally:
                 call.cancel()
@@ -320,8 +316,8 @@ class TriglotClient:
 
 class _Sends:
     """The sends of one call: its deadline, the backoff between sends and the last retryable failure.
-    Iterating yields (seconds left, wait_for_ready) for each send; the caller returns on success and asks
-    `again(error)` after a failure. Between sends: jittered exponential backoff, never past the deadline."""
+    Iterating yields (seconds left, wait_for_ready) for each send; the caller returns on success and calls
+    `again_or_raise(error)` after a failure. Between sends: jittered exponential backoff, never past the deadline."""
 
     def __init__(self, client: TriglotClient, timeout: float) -> None:
         self.client = client
@@ -338,14 +334,14 @@ class _Sends:
                 time.sleep(pause)
             backoff = min(backoff * 2, RESEND_MAX_BACKOFF)
 
-    def again(self, error: grpc.RpcError) -> bool:
-        """Whether to send again: retries on, a retryable code, time left, and only once the client has been
-        connected (a server that was never reached is reported at once: wrong address, or not running)."""
+    def again_or_raise(self, error: grpc.RpcError) -> None:
+        """Return to send again — retries on, a retryable code, time left, and only once the client has been
+        connected (a server that was never reached is reported at once: wrong address, or not running) —
+        else raise the TriglotError for `error`."""
         if not (self.client.retries and error.code() in RETRYABLE  # type: ignore[attr-defined]
                 and self.client._connected.is_set() and self.deadline - time.monotonic() > RESEND_FIRST_BACKOFF):
-            return False
+            raise self.failure(error) from None
         self.last = error
-        return True
 
     def failure(self, error: grpc.RpcError) -> TriglotError:
         """The error to raise. A deadline that ran out while the server stayed unavailable is reported as

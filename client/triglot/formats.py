@@ -225,6 +225,7 @@ def to_html(response: pb.CompareResponse, *, title: str = "triglot comparison") 
         for r in f.refs:
             spans.setdefault((r.version, r.sentence), []).append((r.start, r.end, k, f.kind))
     by_row = _findings_by_row(response)
+    gloss_language = _gloss_language(response)
 
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -276,7 +277,7 @@ def to_html(response: pb.CompareResponse, *, title: str = "triglot comparison") 
                              f'<span class="sid">{i}</span>'
                              f"{_marked(s.text, s.start, spans.get((v.name, i), []), findings)}</p>")
                 if v.glosses and v.glosses[i]:
-                    parts.append(_gloss_html(v.glosses[i], _gloss_flags(v, i), _gloss_language(response)))
+                    parts.append(_gloss_html(v.glosses[i], _gloss_flags(v, i), gloss_language))
             out.append(f"<td{attrs}>{''.join(parts)}</td>")
         out.append("</tr>")
     out += ["</tbody></table>", "</body>", "</html>"]

@@ -15,14 +15,15 @@ A streaming heavy call holds its slot until its stream ends (its generator is cl
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import grpc
 
 from triglot_server import limits
+from triglot_server.observability import Finish, ended_early_code, instrument
+from triglot_server.service import SERVICE_NAME
 
-HEAVY_METHODS = frozenset(f"/triglot.v1.Triglot/{name}"
+HEAVY_METHODS = frozenset(f"/{SERVICE_NAME}/{name}"
                           for name in ("Translate", "TranslateStream", "Align", "Compare", "CompareStream"))
 
 # How often a waiting call re-checks that its caller is still there (a termination callback also wakes it sooner).
@@ -72,10 +73,7 @@ class AdmissionControl(grpc.ServerInterceptor):
                     return
             finally:
                 self.queued -= 1
-        remaining = context.time_remaining()
-        expired = remaining is not None and remaining <= 0
-        context.abort(grpc.StatusCode.DEADLINE_EXCEEDED if expired else grpc.StatusCode.CANCELLED,
-                      "the call ended while waiting for a worker")
+        context.abort(ended_early_code(context), "the call ended while waiting for a worker")
 
     def _release(self) -> None:
         with self._lock:
@@ -86,39 +84,14 @@ class AdmissionControl(grpc.ServerInterceptor):
         with self._lock:
             self._lock.notify_all()
 
-    # ------------------------------------------------------------------ wrapping handlers
-
-    def _unary(self, behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[..., Any]:
-        def admitted(request: Any, context: grpc.ServicerContext) -> Any:
-            self._acquire(context)
-            try:
-                return behavior(request, context)
-            finally:
-                self._release()
-
-        return admitted
-
-    def _stream(self, behavior: Callable[[Any, grpc.ServicerContext], Iterator[Any]]) -> Callable[..., Any]:
-        def admitted(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-            self._acquire(context)
-            try:
-                yield from behavior(request, context)
-            finally:  # also when gRPC drops (closes) the generator after a cancel
-                self._release()
-
-        return admitted
+    def _admit(self, context: grpc.ServicerContext) -> Finish:
+        """Hold a slot from the start of the call's body until it ends (for a stream: until its generator closes)."""
+        self._acquire(context)
+        return lambda _code: self._release()
 
     def intercept_service(self, continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
                           handler_call_details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
         handler = continuation(handler_call_details)
         if handler is None or handler_call_details.method not in HEAVY_METHODS:
             return handler
-        if handler.unary_unary is not None:
-            return grpc.unary_unary_rpc_method_handler(
-                self._unary(handler.unary_unary), request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer)
-        if handler.unary_stream is not None:
-            return grpc.unary_stream_rpc_method_handler(
-                self._stream(handler.unary_stream), request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer)
-        return handler  # no client-streaming heavy methods in the contract
+        return instrument(handler, self._admit)

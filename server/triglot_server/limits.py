@@ -24,8 +24,8 @@ Sizes are counted the way the contract counts offsets: in Unicode code points (P
 |                       |                | up to MAX_MESSAGE_BYTES are held, and a queued call waits at most ~2 calls'   |
 |                       |                | time instead of timing out at the back of a long line.                        |
 | CHEAP_THREADS         | 4              | gRPC threads kept for cheap RPCs (health, languages, detection): a waiting    |
-|                       |                | heavy call holds a thread, so WORKER_THREADS = HEAVY_WORKERS + MAX_QUEUED +   |
-|                       |                | CHEAP_THREADS keeps health answering under a full queue.                      |
+|                       |                | heavy call holds a thread, so a pool of HEAVY_WORKERS + MAX_QUEUED +          |
+|                       |                | CHEAP_THREADS (server.start_server) keeps health answering under a full queue.|
 
 Which status code for "too large" (the rule):
 - A request the caller can fix by sending less (a document, sentence or list over a limit above) is
@@ -38,9 +38,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from triglot.client import MAX_MESSAGE_BYTES  # both ends agree on it; defined client-side (no server import there)
 from triglot_server.engine.types import InvalidInput
 
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_DOCUMENT_CHARS = 10_000_000
 MAX_SENTENCES = 200_000
 MAX_SENTENCE_CHARS = 20_000
@@ -53,10 +53,6 @@ MISMATCH_CONFIDENCE = 0.8
 HEAVY_WORKERS = 2
 MAX_QUEUED = 4
 CHEAP_THREADS = 4
-
-# Threads serving RPCs (the work itself is CPU-bound engine code; CTranslate2 releases the GIL). Running and waiting
-# heavy calls each hold one; the rest stay free for cheap RPCs.
-WORKER_THREADS = HEAVY_WORKERS + MAX_QUEUED + CHEAP_THREADS
 
 # gRPC channel options for both ends, so server and client agree on message sizes.
 CHANNEL_OPTIONS = [

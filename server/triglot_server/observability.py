@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -26,10 +25,12 @@ from typing import Any
 import grpc
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
+from triglot_server.security import HEALTH_SERVICE, service_of
+
 access_log = logging.getLogger("triglot.access")
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
-QUIET_SERVICES = frozenset({"grpc.health.v1.Health"})  # logged at DEBUG (still counted)
+QUIET_SERVICES = frozenset({HEALTH_SERVICE})  # logged at DEBUG (still counted)
 
 Finish = Callable[[grpc.StatusCode], None]
 
@@ -39,15 +40,19 @@ def method_label(method: str) -> str:
     return method.lstrip("/")
 
 
+def ended_early_code(context: grpc.ServicerContext) -> grpc.StatusCode:
+    """The status of a call its caller has left: DEADLINE_EXCEEDED once its deadline has passed, else CANCELLED."""
+    remaining = context.time_remaining()
+    return grpc.StatusCode.DEADLINE_EXCEEDED if remaining is not None and remaining <= 0 else grpc.StatusCode.CANCELLED
+
+
 def final_code(context: grpc.ServicerContext, error: BaseException | None) -> grpc.StatusCode:
     """The status a call ended with: the one set/aborted with, else what gRPC sends for how the body ended."""
     code = context.code()
     if isinstance(code, grpc.StatusCode):
         return code
     if not context.is_active():  # the caller cancelled, or its deadline passed
-        remaining = context.time_remaining()
-        return grpc.StatusCode.DEADLINE_EXCEEDED if remaining is not None and remaining <= 0 \
-            else grpc.StatusCode.CANCELLED
+        return ended_early_code(context)
     return grpc.StatusCode.UNKNOWN if error is not None else grpc.StatusCode.OK
 
 
@@ -142,6 +147,7 @@ class CallLog(grpc.ServerInterceptor):
         if handler is None:
             return None
         method = method_label(details.method)
+        level = logging.DEBUG if service_of(method) in QUIET_SERVICES else logging.INFO
         sizes = {"request_bytes": 0, "response_bytes": 0}  # per call: intercept_service runs once per call
         handler = _count_bytes(handler, sizes)
 
@@ -158,7 +164,6 @@ class CallLog(grpc.ServerInterceptor):
                     self.metrics.latency.labels(method).observe(seconds)
                 fields = {"method": method, "code": code.name, "duration_ms": round(seconds * 1000, 1),
                           **sizes, "peer": context.peer()}
-                level = logging.DEBUG if method.split("/", 1)[0] in QUIET_SERVICES else logging.INFO
                 access_log.log(level, "call %s", " ".join(f"{k}={v}" for k, v in fields.items()),
                                extra={"call": fields})
 
@@ -234,36 +239,3 @@ def configure_logging(fmt: str = "text", level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
 
-
-class InFlight:
-    """Counts calls in their body and, once closed, refuses new ones — the drain step of a graceful shutdown."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Condition()
-        self._count = 0
-        self._closed = False
-
-    def enter(self) -> bool:
-        with self._lock:
-            if self._closed:
-                return False
-            self._count += 1
-            return True
-
-    def leave(self) -> None:
-        with self._lock:
-            self._count -= 1
-            self._lock.notify_all()
-
-    def close_and_wait(self, timeout: float) -> int:
-        """Refuse new calls, wait up to `timeout` s for running ones; returns how many are still running."""
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            self._closed = True
-            while self._count and (left := deadline - time.monotonic()) > 0:
-                self._lock.wait(left)
-            return self._count
-
-    @property
-    def count(self) -> int:
-        return self._count

@@ -25,11 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+from grpc_health.v1 import health_pb2
 
 TOKENS_ENV = "TRIGLOT_TOKENS"
 AUTH_HEADER = "authorization"
+HEALTH_SERVICE = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name  # "grpc.health.v1.Health"
 # Services callable without a token (see the module docstring for why health and not reflection).
-PUBLIC_SERVICES = frozenset({"grpc.health.v1.Health"})
+PUBLIC_SERVICES = frozenset({HEALTH_SERVICE})
 UNAUTHENTICATED_MESSAGE = "missing or invalid token: send metadata 'authorization: Bearer <token>'"
 
 
@@ -102,19 +104,17 @@ class TokenSet:
     @staticmethod
     def parse_file_text(text: str) -> list[str]:
         """One token a line; blank lines and lines starting with # are ignored; surrounding spaces are stripped."""
-        return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+        lines = (line.strip() for line in text.splitlines())
+        return [line for line in lines if line and not line.startswith("#")]
 
     @classmethod
     def load(cls, path: str | Path | None = None, env: str | None = None) -> TokenSet | None:
         """Tokens from a file and/or an environment value (comma/whitespace separated); None when neither is set."""
-        tokens: list[str] = []
-        if path:
-            tokens += cls.parse_file_text(_read(path, "token file").decode("utf-8", errors="replace"))
-        if env is not None and env.strip():
-            tokens += env.replace(",", " ").split()
         if not path and not (env and env.strip()):
             return None
-        return cls(tokens)
+        tokens = cls.parse_file_text(_read(path, "token file").decode("utf-8", errors="replace")) if path else []
+        # A set value that holds no token (say ",") is refused by TokenSet, not taken as "no auth".
+        return cls(tokens + (env or "").replace(",", " ").split())
 
     @classmethod
     def from_environment(cls, path: str | Path | None = None) -> TokenSet | None:

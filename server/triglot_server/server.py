@@ -32,6 +32,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from triglot.client import DEFAULT_ADDRESS
 from triglot.v1 import triglot_pb2_grpc
 from triglot_server import limits, observability, security
 from triglot_server.admission import AdmissionControl
@@ -39,10 +40,9 @@ from triglot_server.service import SERVICE_NAME, TriglotServicer
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LISTEN = "127.0.0.1:50051"
+DEFAULT_LISTEN = DEFAULT_ADDRESS  # where clients look by default
 SHUTDOWN_GRACE_SECONDS = 30.0  # in-flight calls get this long after SIGTERM (Kubernetes' default grace is 30 s)
 SHUTTING_DOWN_MESSAGE = "the triglot server is shutting down; retry (another replica, or after the restart)"
-HEALTH_SERVICE = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
 
 
 class ListenError(Exception):
@@ -99,7 +99,7 @@ class ShutdownGate(grpc.ServerInterceptor):
     def intercept_service(self, continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
                           details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
         handler = continuation(details)
-        if handler is None or security.service_of(details.method) == HEALTH_SERVICE:
+        if handler is None or security.service_of(details.method) == security.HEALTH_SERVICE:
             return handler
         return observability.instrument(handler, self._enter)
 
@@ -186,7 +186,7 @@ def start_server(listen: str = DEFAULT_LISTEN, *, max_workers: int | None = None
     triglot_pb2_grpc.add_TriglotServicer_to_server(servicer, server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection((SERVICE_NAME, HEALTH_SERVICE, reflection.SERVICE_NAME), server)
+    reflection.enable_server_reflection((SERVICE_NAME, security.HEALTH_SERVICE, reflection.SERVICE_NAME), server)
     try:
         if tls is not None:
             port = server.add_secure_port(listen, tls.server_credentials())

@@ -15,6 +15,7 @@ Document text is never logged.
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import queue
 import threading
@@ -32,6 +33,7 @@ from triglot.v1 import triglot_pb2_grpc
 from triglot_server import limits
 from triglot_server.engine import alignment, comparison, languages, segmentation
 from triglot_server.engine.types import Cancelled, EngineError, InvalidInput, NotInstalled, Sentence
+from triglot_server.observability import ended_early_code
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +51,7 @@ class _Loading(Exception):
 R = TypeVar("R")
 
 
-def _status(error: BaseException, name: str, context: grpc.ServicerContext | None = None
-            ) -> tuple[grpc.StatusCode, str]:
+def _status(error: BaseException, name: str, context: grpc.ServicerContext) -> tuple[grpc.StatusCode, str]:
     """The status code and message for an exception raised by an RPC body (see the module docstring)."""
     if isinstance(error, InvalidInput):
         return grpc.StatusCode.INVALID_ARGUMENT, str(error)
@@ -60,20 +61,13 @@ def _status(error: BaseException, name: str, context: grpc.ServicerContext | Non
         return grpc.StatusCode.UNAVAILABLE, LOADING_MESSAGE
     if isinstance(error, Cancelled):  # the caller is gone (it sees its own status); nothing went wrong here
         log.debug("%s: stopped early: %s", name, error)
-        if context is not None and _deadline_passed(context):
-            return grpc.StatusCode.DEADLINE_EXCEEDED, str(error)
-        return grpc.StatusCode.CANCELLED, str(error)
+        return ended_early_code(context), str(error)
     if isinstance(error, EngineError):  # an engine error of no known kind: its message is meant for callers
         log.error("%s: engine error: %s", name, error)
         return grpc.StatusCode.INTERNAL, str(error)
     # The one place that keeps tracebacks away from callers: they go to the server log.
     log.error("%s failed", name, exc_info=(type(error), error, error.__traceback__))
     return grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE
-
-
-def _deadline_passed(context: grpc.ServicerContext) -> bool:
-    remaining = context.time_remaining()
-    return remaining is not None and remaining <= 0
 
 
 def _abort(context: grpc.ServicerContext, error: BaseException, name: str) -> None:
@@ -101,7 +95,19 @@ def _aligner(should_stop: Callable[[], bool]) -> Callable[..., Any]:
 
 
 def _rpc(method: Callable[[Any, Any, grpc.ServicerContext], R]) -> Callable[[Any, Any, grpc.ServicerContext], R]:
-    """Run an RPC body and turn its exceptions into gRPC status codes (see the module docstring)."""
+    """Run an RPC body and turn its exceptions into gRPC status codes (see the module docstring). A streaming
+    body (a generator) is mapped the same way, whether it fails before its first message or after some."""
+    if inspect.isgeneratorfunction(method):
+        @functools.wraps(method)
+        def streaming(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
+            try:
+                yield from method(self, request, context)  # type: ignore[misc]
+                return
+            except Exception as error:  # noqa: BLE001 - mapped to a status; tracebacks stay in the server log
+                failure = error
+            _abort(context, failure, method.__name__)  # raises; outside the try so it is not caught above
+
+        return streaming  # type: ignore[return-value]
 
     @functools.wraps(method)
     def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> R:
@@ -301,38 +307,33 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
             signature=result.signature,
         )
 
+    @_rpc
     def TranslateStream(self, request: pb.TranslateRequest,
                         context: grpc.ServicerContext) -> Iterator[pb.TranslateStreamResponse]:  # type: ignore[override]
         """Translate, a chunk of pairs per message as each is done; stops when the caller goes away.
-        Errors map as in _rpc (input errors come before the first message)."""
-        try:
-            document, target = _translate_request(request)
-            chunks = self._require_translator().translate_chunks(
-                [s.text for s in document.sentences], document.language, target, chunk_size=STREAM_CHUNK_SENTENCES,
-                should_stop=_stopper(context))
-            total = len(document.sentences)
-            first = True
-            # The generator translates a chunk only when asked for it, so checking between chunks stops the work.
-            while context.is_active():
-                item = next(chunks, None)
-                if item is None:
-                    return
-                start, result = item
-                sentences = document.sentences[start:start + len(result.translations)]
-                message = pb.TranslateStreamResponse(pairs=_translated_pairs(sentences, result),
-                                                     done=start + len(sentences), total=total)
-                if first:
-                    message.source_language, message.target_language = document.language, target
-                    message.route.extend(result.route)
-                    message.models.extend(result.models)
-                    message.signature = result.signature
-                    first = False
-                yield message
-        except Exception as error:  # noqa: BLE001 - mapped to a status; tracebacks stay in the server log
-            failure = error
-        else:
-            return
-        _abort(context, failure, "TranslateStream")
+        Input errors come before the first message."""
+        document, target = _translate_request(request)
+        chunks = self._require_translator().translate_chunks(
+            [s.text for s in document.sentences], document.language, target, chunk_size=STREAM_CHUNK_SENTENCES,
+            should_stop=_stopper(context))
+        total = len(document.sentences)
+        first = True
+        # The generator translates a chunk only when asked for it, so checking between chunks stops the work.
+        while context.is_active():
+            item = next(chunks, None)
+            if item is None:
+                return
+            start, result = item
+            sentences = document.sentences[start:start + len(result.translations)]
+            message = pb.TranslateStreamResponse(pairs=_translated_pairs(sentences, result),
+                                                 done=start + len(sentences), total=total)
+            if first:
+                message.source_language, message.target_language = document.language, target
+                message.route.extend(result.route)
+                message.models.extend(result.models)
+                message.signature = result.signature
+                first = False
+            yield message
 
     @_rpc
     def Align(self, request: pb.AlignRequest, context: grpc.ServicerContext) -> pb.AlignResponse:
@@ -407,9 +408,10 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
     def Compare(self, request: pb.CompareRequest, context: grpc.ServicerContext) -> pb.CompareResponse:
         return self._compare(request, _stopper(context))
 
+    @_rpc
     def CompareStream(self, request: pb.CompareRequest,
                       context: grpc.ServicerContext) -> Iterator[pb.CompareEvent]:  # type: ignore[override]
-        """Progress events while the comparison runs (in a worker thread), then the result; errors map as in _rpc.
+        """Progress events while the comparison runs (in a worker thread), then the result or the worker's error.
         The RPC thread waits for the worker to end, so an admission slot is held exactly as long as the work."""
         events: queue.Queue = queue.Queue()
 
@@ -435,4 +437,4 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
         finally:  # also when gRPC drops this stream after a cancel: the worker stops at its next check
             worker.join()
         if failure is not None:
-            _abort(context, failure, "CompareStream")
+            raise failure  # mapped to a status by _rpc

@@ -398,7 +398,7 @@ _EXTRACTORS = {"en": (_dates_en, _numbers_en), "zh": (_dates_zh, _numbers_zh), "
 # ---------------------------------------------------------------------------------------------------------------
 # Names (gazetteer)
 
-_AR_DIACRITICS = re.compile("[\u0640\u064B-\u065F\u0670]")
+AR_MARKS = re.compile("[\u0640\u064B-\u065F\u0670]")  # Arabic diacritics and tatweel: not part of the spelling
 _AR_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ئ": "ء", "ؤ": "ء"})
 _AR_PREFIXES = ("وبال", "وال", "فال", "بال", "كال", "ولل", "لل", "و", "ف", "ب", "ل", "ك")
 _AR_SUFFIXES = ("هما", "هم", "ها", "ه", "نا", "كم")
@@ -412,7 +412,7 @@ _TOKEN = {
 
 def fold_arabic(word: str) -> str:
     """Arabic spelling variants folded: no diacritics or tatweel, one alef, ى=ي, ة=ه, hamza carriers=ء."""
-    return _AR_DIACRITICS.sub("", word).translate(_AR_FOLD)
+    return AR_MARKS.sub("", word).translate(_AR_FOLD)
 
 
 def _norm(token: str, lang: str) -> str:

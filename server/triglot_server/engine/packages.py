@@ -18,6 +18,8 @@ import shutil
 import stat
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -37,6 +39,7 @@ class ModelInfo:
     version: str  # metadata package_version ("" when absent)
     name: str  # directory name inside the model directory
     path: Path
+    target_prefix: str = ""  # metadata target_prefix: a token forced at the start of every output ("" when none)
 
 
 def default_model_dir() -> Path:
@@ -127,20 +130,27 @@ def _extract(archive: zipfile.ZipFile, top: str, destination: Path) -> None:
             shutil.copyfileobj(source, sink, 1024 * 1024)
 
 
-def _install_one(path: Path, model_dir: Path) -> ModelInfo:
-    where = str(path)
+@contextmanager
+def _package_archive(path: Path) -> Iterator[zipfile.ZipFile]:
+    """The package file opened as a zip archive; InvalidInput naming the file when it is missing, not a zip, or
+    found damaged while the caller reads it."""
     if not path.is_file():
-        raise InvalidInput(f"{where}: no such file")
+        raise InvalidInput(f"{path}: no such file")
     if not zipfile.is_zipfile(path):
-        raise InvalidInput(f"{where}: not an Argos package (an .argosmodel file is a zip archive)")
+        raise InvalidInput(f"{path}: not an Argos package (an .argosmodel file is a zip archive)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            yield archive
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as error:
+        raise InvalidInput(f"{path}: damaged or unsupported zip archive ({error})") from None
+
+
+def _install_one(path: Path, model_dir: Path) -> ModelInfo:
     staging = Path(tempfile.mkdtemp(prefix=".installing-", dir=model_dir))
     try:
-        try:
-            with zipfile.ZipFile(path) as archive:
-                top, metadata = _check_archive(archive, where)
-                _extract(archive, top, staging)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as error:
-            raise InvalidInput(f"{where}: damaged or unsupported zip archive ({error})") from None
+        with _package_archive(path) as archive:
+            top, metadata = _check_archive(archive, str(path))
+            _extract(archive, top, staging)
         (staging / "metadata.json").write_text(json.dumps(metadata, indent=2, ensure_ascii=False),
                                                encoding="utf-8")  # codes normalised ("zh-CN" -> "zh")
         name = f"translate-{metadata['from_code']}_{metadata['to_code']}"
@@ -160,7 +170,8 @@ def _install_one(path: Path, model_dir: Path) -> ModelInfo:
 
 def _info(directory: Path, metadata: dict) -> ModelInfo:
     return ModelInfo(from_code=metadata["from_code"], to_code=metadata["to_code"],
-                     version=str(metadata.get("package_version", "")), name=directory.name, path=directory)
+                     version=str(metadata.get("package_version", "")), name=directory.name, path=directory,
+                     target_prefix=metadata.get("target_prefix", "") or "")
 
 
 def install_packages(paths: list[Path], model_dir: Path) -> list[ModelInfo]:
@@ -173,15 +184,8 @@ def install_packages(paths: list[Path], model_dir: Path) -> list[ModelInfo]:
     if not paths:
         raise InvalidInput("no package files given")
     for path in paths:  # check first: cheap (reads only the zip directory and metadata.json)
-        if not path.is_file():
-            raise InvalidInput(f"{path}: no such file")
-        if not zipfile.is_zipfile(path):
-            raise InvalidInput(f"{path}: not an Argos package (an .argosmodel file is a zip archive)")
-        try:
-            with zipfile.ZipFile(path) as archive:
-                _check_archive(archive, str(path))
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as error:
-            raise InvalidInput(f"{path}: damaged or unsupported zip archive ({error})") from None
+        with _package_archive(path) as archive:
+            _check_archive(archive, str(path))
     model_dir = Path(model_dir)
     model_dir.mkdir(parents=True, exist_ok=True)
     return [_install_one(path, model_dir) for path in paths]
@@ -203,7 +207,3 @@ def list_packages(model_dir: Path) -> list[ModelInfo]:
         found.append(_info(directory, metadata))
     return sorted(found, key=lambda info: (info.from_code, info.to_code, info.name))
 
-
-def read_metadata(directory: Path) -> dict:
-    """metadata.json of an installed package, checked."""
-    return _read_metadata((Path(directory) / "metadata.json").read_bytes(), str(directory))

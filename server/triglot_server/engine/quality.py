@@ -8,7 +8,7 @@ Flags (each has one definition; a copied sentence is typically both `untranslate
 - `untranslated`: the output is (nearly) the input — its letter tokens are mostly found among the source's — or more than
   half of its letter tokens are in the source language's script.
 - `repetition`: the output loops — an n-gram repeated back to back (period ≤ 24 tokens, ≥ 4 times, or ≥ 3 times over
-  ≥ 8 tokens) at least twice more often than any loop of the source, or one n-gram (5 tokens; 6 for Chinese)
+  ≥ 8 tokens) with at least two more repeats than the source's own longest loop, or one n-gram (5 tokens; 6 for Chinese)
   occurring ≥ 4 times (k times) while no bigram of the source occurs k − 1 times.
 - `length_outlier`: the output's length (non-space characters) is outside [expected / 3 − slack / 2, expected × 3 + slack],
   expected = source length × the pair's typical ratio (`LENGTH_RATIOS`); an empty output for a source with letters.
@@ -27,6 +27,7 @@ from itertools import groupby
 from operator import eq
 from typing import Final
 
+from triglot_server.engine.languages import HAN_CHARS
 from triglot_server.engine.types import LanguageCode
 
 UNTRANSLATED: Final = "untranslated"
@@ -49,11 +50,10 @@ LENGTH_BAND: Final = 3.0  # generous: the gold pairs stay within ×1.5 of the ra
 # and names never trip the band.
 LENGTH_SLACK: Final[dict[str, int]] = {"en": 15, "ar": 12, "zh": 5}
 
-_HAN = "\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003347f"
-_TOKEN = re.compile(rf"[{_HAN}]|[^\W_{_HAN}]+|[^\w\s]|_")
+_TOKEN = re.compile(rf"[{HAN_CHARS}]|[^\W_{HAN_CHARS}]+|[^\w\s]|_")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff\uff21-\uff5a]")
 _ARABIC = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06d5\u06ee-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufefe]")
-_HAN_CHAR = re.compile(rf"[{_HAN}]")
+_HAN_CHAR = re.compile(rf"[{HAN_CHARS}]")
 _SPACE = re.compile(r"\s+")
 
 _LOOP_MAX_PERIOD: Final = 24
@@ -123,8 +123,7 @@ def _ngram_size(language: LanguageCode) -> int:
     return 6 if language == "zh" else 5
 
 
-def is_repetition(source_tokens: list[str], output_tokens: list[str], source_language: LanguageCode,
-                  target_language: LanguageCode) -> bool:
+def is_repetition(source_tokens: list[str], output_tokens: list[str], target_language: LanguageCode) -> bool:
     """The output loops more than the source does (a source that repeats a phrase may be translated repeating it)."""
     _, source_repeats = longest_loop(source_tokens)
     period, repeats = longest_loop(output_tokens)
@@ -183,7 +182,7 @@ def assess(source: str, translation: str, source_language: LanguageCode,
     flags: list[str] = []
     if is_untranslated(source_tokens, output_tokens, source_language, output_scripts):
         flags.append(UNTRANSLATED)
-    if is_repetition(source_tokens, output_tokens, source_language, target_language):
+    if is_repetition(source_tokens, output_tokens, target_language):
         flags.append(REPETITION)
     if is_length_outlier(source, translation, source_language, target_language, source_letters):
         flags.append(LENGTH_OUTLIER)

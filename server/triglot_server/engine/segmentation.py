@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from triglot_server.engine.languages import normalize_language
+from triglot_server.engine.languages import HAN_CHARS, normalize_language
 from triglot_server.engine.types import InvalidInput, Sentence
 
 MAX_SENTENCE_CHARS = 1000
@@ -51,8 +51,7 @@ _CANDIDATE = {
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
                        "\u2066\u2067\u2068\u2069\ufeff")
 # A character that may start a Chinese sentence right after a half-width "!" or "." with no space ("好!我们").
-_CJK_START = re.compile("[\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003347f"
-                        "“「『（《〈【]")
+_CJK_START = re.compile(f"[{HAN_CHARS}\u3040-\u30ff“「『（《〈【]")
 # After these a lowercase-free next character still means "same sentence" ("U.S., and", "etc.)").
 _CONTINUATION = frozenset(",;:)]}%،")
 _ENUMERATOR = re.compile(r"\(?(?:[0-9]{1,3}|[A-Za-z]|[IVXivx]{1,4})\)?")

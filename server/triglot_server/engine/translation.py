@@ -57,13 +57,12 @@ from pathlib import Path
 
 from triglot_server.engine.languages import normalize_language
 from triglot_server.engine.packages import (INSTALL_HINT, ModelInfo, default_model_dir, install_packages,
-                                            list_packages, read_metadata)
+                                            list_packages)
 from triglot_server.engine.quality import assess
 from triglot_server.engine.types import Cancelled, EngineError, InvalidInput, NotInstalled
 
 __all__ = ["ModelInfo", "Route", "TranslationResult", "TranslatedPair", "TranslationEngine", "default_model_dir",
-           "parse_settings",
-           "install_packages", "list_packages", "PIVOT", "DEFAULT_SETTINGS"]
+           "parse_settings", "install_packages", "list_packages", "PIVOT", "DEFAULT_SETTINGS"]
 
 PIVOT = "en"
 DEFAULT_SETTINGS: dict[str, object] = {
@@ -144,8 +143,7 @@ class _Package:
         import sentencepiece
 
         self.info = info
-        metadata = read_metadata(info.path)
-        self.target_prefix: str = metadata.get("target_prefix", "") or ""
+        self.target_prefix = info.target_prefix
         try:
             self.tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(info.path / "sentencepiece.model"))
             self.translator = ctranslate2.Translator(
