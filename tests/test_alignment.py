@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from triglot_server.engine import dp
-from triglot_server.engine.alignment import align, translation_tokens
-from triglot_server.engine.types import InvalidInput
+from triglot_server.engine.alignment import align, check_coverage, translation_tokens
+from triglot_server.engine.types import Bead, EngineError, InvalidInput
 
 READOUT = Path(__file__).resolve().parents[1] / "examples" / "2020-03-09-china-iraq"
 
@@ -185,3 +185,14 @@ def test_sample_readout_gold_alignment_is_reproduced(source: str, target: str) -
     result = align(lines(READOUT / f"{source}.sents"), lines(READOUT / f"{target}.sents"), source, target)
     assert pairs(result) == read_gold(READOUT / f"{source}-{target}.align")
     assert "lexicon" in result.signature
+
+
+@pytest.mark.parametrize("beads", [
+    [Bead((0,), (0,), 1.0), Bead((0,), (1,), 1.0)],  # source 0 twice, source 1 never
+    [Bead((1,), (0,), 1.0), Bead((0,), (1,), 1.0)],  # out of order
+    [Bead((0, 1), (0,), 1.0)],  # target 1 missing
+])
+def test_coverage_check_refuses_beads_that_break_the_aligners_promise(beads):
+    with pytest.raises(EngineError, match=r"the alignment zh-en does not cover every sentence once and in order"):
+        check_coverage(beads, 2, 2, "zh-en")
+    check_coverage([Bead((0,), (0,), 1.0), Bead((1,), (), 0.5), Bead((), (1,), 0.5)], 2, 2, "zh-en")  # a valid one

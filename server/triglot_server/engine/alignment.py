@@ -31,7 +31,7 @@ from triglot_server.engine import dp
 from triglot_server.engine.anchors import AR_MARKS
 from triglot_server.engine.languages import normalize_language
 from triglot_server.engine.lexicon import sentence_keys as _sentence_keys
-from triglot_server.engine.types import Alignment, Bead, Cancelled, InvalidInput
+from triglot_server.engine.types import Alignment, Bead, Cancelled, EngineError, InvalidInput
 
 VERSION = "v2"  # v2: joint channel weights, per-sentence evidence, beads up to 1-4/4-1 and 2-3/3-2
 TYPES = dp.BEAD_TYPES  # 1-1, 1-0, 1-2, 2-1, 2-2, 1-3, 3-1, 2-3, 3-2, 1-4, 4-1; 0-1 is separate
@@ -568,7 +568,19 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
                      weight=(8.0,) * len(channels), threshold=(0.15,) * len(channels))
     level = _Level(n, m, lx, ly, channels)
     path, scored, band, params = _align_ids(level, params, check)
-    return Alignment(_to_beads(path, scored, band), signature)
+    beads = _to_beads(path, scored, band)
+    check_coverage(beads, n, m, f"{src_lang}-{tgt_lang}")
+    return Alignment(beads, signature)
+
+
+def check_coverage(beads: list[Bead], n: int, m: int, what: str) -> None:
+    """Callers build on the aligner's promise — every sentence of both sides in exactly one bead, in order — so it
+    is checked (cheap) rather than trusted; EngineError names the alignment `what` when it does not hold."""
+    src = [i for b in beads for i in b.source_ids]
+    tgt = [j for b in beads for j in b.target_ids]
+    if src != list(range(n)) or tgt != list(range(m)):
+        raise EngineError(f"the alignment {what} does not cover every sentence once and in order "
+                          f"({len(src)} of {n} and {len(tgt)} of {m} sentences)")
 
 
 def _bags(texts: list[str], language: str, keys: Callable[[str, str], AbstractSet[str]], check: Check,

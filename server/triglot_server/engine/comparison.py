@@ -29,7 +29,7 @@ from typing import Protocol
 from triglot_server.engine import alignment as alignment_module
 from triglot_server.engine import anchors, lexicon
 from triglot_server.engine.languages import normalize_language
-from triglot_server.engine.types import Alignment, Bead, EngineError, InvalidInput, Sentence
+from triglot_server.engine.types import Alignment, Bead, InvalidInput, Sentence
 
 VERSION = "v1"
 LOW_CONFIDENCE = 0.5
@@ -256,17 +256,8 @@ def _align_pair(pivot: VersionResult, other: VersionResult, gloss_language: str,
         kwargs["target_translations"] = [other.trusted_gloss(i) for i in range(len(other.sentences))]
     al = aligner([s.text for s in pivot.sentences], [s.text for s in other.sentences],
                  pivot.language, other.language, **kwargs)
-    _check_beads(al.beads, len(pivot.sentences), len(other.sentences), f"{pivot.name}-{other.name}")
+    alignment_module.check_coverage(al.beads, len(pivot.sentences), len(other.sentences), f"{pivot.name}-{other.name}")
     return al
-
-
-def _check_beads(beads: list[Bead], n: int, m: int, what: str) -> None:
-    """Rows are built on the aligner's promise: every sentence of both sides once, in order. Check it (cheap)."""
-    src = [i for b in beads for i in b.source_ids]
-    tgt = [j for b in beads for j in b.target_ids]
-    if src != list(range(n)) or tgt != list(range(m)):
-        raise EngineError(f"the alignment {what} does not cover every sentence once and in order "
-                          f"({len(src)} of {n} and {len(tgt)} of {m} sentences)")
 
 
 # ---------------------------------------------------------------- rows
@@ -394,7 +385,7 @@ def _gap_rows(runs: dict[int, list[tuple[int, Bead]]], texts: list[list[str]], l
             ids = [t for t, _ in runs[v]]
             al = aligner([texts[local_pivot][i] for i in pivot_ids], [texts[v][i] for i in ids],
                          languages[local_pivot], languages[v])
-            _check_beads(al.beads, len(pivot_ids), len(ids), "of added sentences")
+            alignment_module.check_coverage(al.beads, len(pivot_ids), len(ids), "of added sentences")
             # Back to the versions' own sentence ids.
             local_links[v] = [Bead(tuple(pivot_ids[i] for i in b.source_ids), tuple(ids[j] for j in b.target_ids),
                                    b.score) for b in al.beads]
