@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from triglot_server.engine.lexicon import (
-    arabic_word_keys, content_words, gloss_keys, sentence_keys, stem, to_buckwalter,
+    arabic_word_keys, content_words, english_word_keys, gloss_keys, sentence_keys, stem, to_buckwalter,
 )
 from triglot_server.engine.types import InvalidInput
 
@@ -127,3 +127,15 @@ def test_language_tags_are_normalised_and_bad_ones_rejected() -> None:
     assert sentence_keys("伊拉克", "zh-CN") == {"#name:iraq"}
     with pytest.raises(InvalidInput):
         sentence_keys("hello", "xx")
+
+
+@pytest.mark.parametrize("name", ["People's Republic of China", "One Belt One Road", "Foreign Minister", "Iraq"])
+def test_a_names_english_words_have_the_keys_a_dictionary_gloss_of_it_has(name):
+    # comparison asks whether a name is said in dictionary words by checking these keys against a sentence's glosses'
+    # keys: both must come out of the same tokenising, stemming and stopwords.
+    assert english_word_keys(name) == frozenset(gloss_keys([name]))
+    assert english_word_keys(name)
+
+
+def test_a_name_of_stopwords_only_has_no_word_keys():
+    assert english_word_keys("US") == frozenset() == english_word_keys("WHO")

@@ -21,7 +21,6 @@ numbers or names are never reported a second time as mismatches.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -618,7 +617,7 @@ def _in_dictionary_words(name: anchors.Anchor, keys: frozenset[str]) -> bool:
     """Is the name said in words the gazetteer does not list, but a dictionary does (a country's name the
     gazetteer lacks in one language still has its English gloss among that version's keys)?"""
     for form in anchors.gazetteer().forms.get(name.value, {}).get("en", []):
-        stems = {lexicon.stem(w.lower()) for w in re.findall(r"[A-Za-z]+", form)} - {"of", "the", "and"}
+        stems = lexicon.english_word_keys(form)  # the same words, stems and stopwords as the sentences' keys
         if stems and stems <= keys:
             return True
     return False

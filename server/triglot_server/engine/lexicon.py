@@ -133,6 +133,12 @@ def _en_word_keys(word: str) -> frozenset[str] | None:
     return keys
 
 
+def english_word_keys(text: str) -> frozenset[str]:
+    """The keys of English text's words alone (stems, stopwords left out; no anchors): what a name's English form
+    contributes to a sentence's keys when it is said in words."""
+    return frozenset(k for m in _EN_WORD.finditer(text) for k in (_en_word_keys(m.group()) or ()))
+
+
 def _english_units(text: str, blocked: list[tuple[int, int]]) -> list[Unit]:
     out = []
     for m in _EN_WORD.finditer(text):
