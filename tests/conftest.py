@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -94,34 +95,27 @@ def free_port() -> int:
 
 def start_cli_server(model_dir: Path, env: dict[str, str] | None = None, timeout: float = 60,
                      extra_args: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
-    """`triglot serve [extra_args]` in a subprocess on a free port; returns it and its address once health says
-    SERVING."""
-    from grpc_health.v1 import health_pb2, health_pb2_grpc
-
+    """`triglot serve [extra_args]` in a subprocess on a free port; returns it and its address once it says it is
+    ready (it prints "ready on" only after health turned SERVING — plaintext or TLS alike)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "triglot.cli", "serve", "--listen", "127.0.0.1:0", "--models", str(model_dir),
          *extra_args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env or dict(os.environ))
-    line = process.stdout.readline()  # "triglot: listening on 127.0.0.1:PORT, loading models ..."
-    if "listening on" not in line:
+    listening = _output_line(process, timeout)  # "triglot: listening on 127.0.0.1:PORT, loading models ..."
+    ready = _output_line(process, timeout) if "listening on" in listening else ""  # "triglot: ready on ..."
+    if "ready on" not in ready:
         process.kill()
-        raise AssertionError(f"server did not start: {line!r} {process.stderr.read()}")
-    address = line.split("listening on ", 1)[1].split(",", 1)[0]
-    deadline = time.monotonic() + timeout
-    with grpc.insecure_channel(address) as ch:
-        health = health_pb2_grpc.HealthStub(ch)
-        while time.monotonic() < deadline:
-            try:
-                if health.Check(health_pb2.HealthCheckRequest(), timeout=2).status == \
-                        health_pb2.HealthCheckResponse.SERVING:
-                    return process, address
-            except grpc.RpcError:
-                pass
-            if process.poll() is not None:
-                raise AssertionError(f"server exited: {process.stderr.read()}")
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("server did not report SERVING in time")
+        raise AssertionError(f"server did not get ready: {listening!r} {ready!r} {process.stderr.read()}")
+    return process, listening.split("listening on ", 1)[1].split(",", 1)[0]
+
+
+def _output_line(process: subprocess.Popen, timeout: float) -> str:
+    """The server's next line on stdout, or "" when none comes in time (a reader thread: readline cannot time out)."""
+    line: list[str] = []
+    reader = threading.Thread(target=lambda: line.append(process.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return line[0] if line else ""
 
 
 def stop_cli_server(process: subprocess.Popen) -> tuple[int, str, str]:

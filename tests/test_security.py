@@ -219,21 +219,16 @@ def test_the_cli_refuses_plaintext_on_a_public_address_in_one_line(tmp_path):
 # --- the CLI end to end: TLS, mTLS and a token through `triglot serve` and a client command ---------------------
 
 def test_cli_client_and_server_with_mutual_tls_and_a_token(pki, model_dir, tmp_path):
-    from conftest import free_port
+    from conftest import start_cli_server
 
     for name, data in (("ca.crt", pki.ca), ("server.crt", pki.server_cert), ("server.key", pki.server_key),
                        ("client.crt", pki.client_cert), ("client.key", pki.client_key)):
         (tmp_path / name).write_bytes(data)
     (tmp_path / "tokens").write_text(f"# test\n{TOKENS[0]}\n")
-    address = f"127.0.0.1:{free_port()}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "triglot.cli", "serve", "--listen", address, "--models", str(model_dir),
-         "--tls-cert", str(tmp_path / "server.crt"), "--tls-key", str(tmp_path / "server.key"),
-         "--tls-client-ca", str(tmp_path / "ca.crt"), "--tokens-file", str(tmp_path / "tokens"), "--grace", "5"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process, address = start_cli_server(model_dir, extra_args=(
+        "--tls-cert", str(tmp_path / "server.crt"), "--tls-key", str(tmp_path / "server.key"),
+        "--tls-client-ca", str(tmp_path / "ca.crt"), "--tokens-file", str(tmp_path / "tokens"), "--grace", "5"))
     try:
-        assert "listening on" in process.stdout.readline()
-        assert "ready on" in process.stdout.readline()  # models loaded
         client = [sys.executable, "-m", "triglot.cli", "languages", "--server", address, "--timeout", "20",
                   "--tls-ca", str(tmp_path / "ca.crt"), "--tls-cert", str(tmp_path / "client.crt"),
                   "--tls-key", str(tmp_path / "client.key")]

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -16,7 +15,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import free_port
+from conftest import free_port, start_cli_server
 from triglot.v1 import triglot_pb2 as pb
 from triglot.v1 import triglot_pb2_grpc
 
@@ -24,16 +23,10 @@ SENTENCES = 2000  # a Translate of this many sentences with the test model runs 
 
 
 def start(model_dir: Path, *flags: str) -> tuple[subprocess.Popen, str, str]:
-    """`triglot serve` with `flags` on free ports; returns it, its address and its metrics address once ready."""
-    address, metrics = f"127.0.0.1:{free_port()}", free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "triglot.cli", "serve", "--listen", address, "--models", str(model_dir),
-         "--metrics-port", str(metrics), *flags],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines = [process.stdout.readline(), process.stdout.readline()]  # "listening on ...", "ready on ..."
-    if "ready on" not in lines[1]:
-        process.kill()
-        raise AssertionError(f"server did not start: {lines} {process.stderr.read()}")
+    """`triglot serve` with `flags` and metrics on free ports; returns it, its address and its metrics address once
+    ready."""
+    metrics = free_port()
+    process, address = start_cli_server(model_dir, extra_args=("--metrics-port", str(metrics), *flags))
     return process, address, f"127.0.0.1:{metrics}"
 
 
