@@ -516,9 +516,12 @@ def _align_by_length(level: _Level, params: _Params, check: Check) -> tuple[list
 def align(source: list[str], target: list[str], source_language: str, target_language: str, *,
           source_translations: list[str] | None = None, target_translations: list[str] | None = None,
           use_lexicon: bool = True, use_length: bool = True,
+          source_keys: list[AbstractSet[str]] | None = None, target_keys: list[AbstractSet[str]] | None = None,
           should_stop: Callable[[], bool] | None = None) -> Alignment:
     """Align two documents given as sentence lists; beads cover every sentence of both sides once, in order.
 
+    `source_keys` / `target_keys`, when given, are each sentence's lexicon keys already computed by the caller (what
+    `lexicon.sentence_keys` returns), so a comparison analyses a sentence once for the aligner and its findings.
     `should_stop` is asked between passes (evidence, pyramid levels, search rounds); when it returns True the
     alignment stops with Cancelled.
     """
@@ -529,10 +532,11 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
 
     src_lang, tgt_lang = normalize_language(source_language), normalize_language(target_language)
     for name, given, side in (("source_translations", source_translations, source),
-                              ("target_translations", target_translations, target)):
+                              ("target_translations", target_translations, target),
+                              ("source_keys", source_keys, source), ("target_keys", target_keys, target)):
         if given is not None and len(given) != len(side):
             raise InvalidInput(f"{name} has {len(given)} items but there are {len(side)} "
-                               f"{name.split('_')[0]} sentences: give one translation per sentence")
+                               f"{name.split('_')[0]} sentences: give one per sentence")
     n, m = len(source), len(target)
     evidence = []
     channels: list[_Channel] = []
@@ -540,8 +544,8 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
         evidence.append("length")
     if use_lexicon and n and m:
         evidence.append("lexicon")
-        x, y = _vectors_pair(_bags(source, src_lang, _sentence_keys, check),
-                             _bags(target, tgt_lang, _sentence_keys, check))
+        x, y = _vectors_pair(source_keys if source_keys is not None else _bags(source, src_lang, _sentence_keys, check),
+                             target_keys if target_keys is not None else _bags(target, tgt_lang, _sentence_keys, check))
         channels.append(_Channel("lexicon", x, y, MERGE_MIX))
     if (source_translations is not None or target_translations is not None) and n and m:
         evidence.append("translation")
