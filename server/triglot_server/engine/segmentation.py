@@ -24,7 +24,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from triglot_server.engine.languages import HAN_CHARS, normalize_language
+from triglot_server.engine.languages import normalize_language
+from triglot_server.engine.text import HAN_CHARS
 from triglot_server.engine.types import InvalidInput, Sentence
 
 MAX_SENTENCE_CHARS = 1000
