@@ -281,7 +281,34 @@ _AR_NUM = re.compile(
     r"(?P<pct>\s*(?:[%٪]|في\s+الما?ئة|بالما?ئة))?")
 
 
+# Arabic number words and ordinals (folded spelling, without the article; masculine and feminine): weak anchors,
+# never a finding alone, but the counterpart of a number written in digits on the other side (10th = العاشرة).
+_AR_NUMBER_WORDS = {text_module.fold_arabic(w): v for ws, v in (
+    ("أول أولى", 1), ("ثاني ثانية اثنان اثنين", 2), ("ثالث ثالثة ثلاثة", 3), ("رابع رابعة أربعة", 4),
+    ("خامس خامسة خمسة", 5), ("سادس سادسة ستة", 6), ("سابع سابعة سبعة", 7), ("ثامن ثامنة ثمانية", 8),
+    ("تاسع تاسعة تسعة", 9), ("عاشر عاشرة عشرة", 10), ("عشرين عشرون", 20), ("ثلاثين ثلاثون", 30),
+    ("أربعين أربعون", 40), ("خمسين خمسون", 50), ("ستين ستون", 60), ("سبعين سبعون", 70), ("ثمانين ثمانون", 80),
+    ("تسعين تسعون", 90), ("مئة مائة", 100)) for w in ws.split()}
+
+
+def _number_words_ar(text: str) -> list[Anchor]:
+    out = []
+    for start, end, token in text_module.tokens(text, "ar"):
+        forms = text_module.token_forms(token, "ar")
+        value = next((_AR_NUMBER_WORDS[f.removeprefix("ال")] for f in forms
+                      if f.removeprefix("ال") in _AR_NUMBER_WORDS), None)
+        if value is not None:
+            out.append(Anchor("number", str(value), start, end, token, True))
+    return out
+
+
 def _numbers_ar(text: str) -> list[Anchor]:
+    words = _number_words_ar(text)
+    taken = [(a.start, a.end) for a in words]
+    return sorted(words + [a for a in _digits_ar(text) if not _overlaps(a, taken)], key=lambda a: a.start)
+
+
+def _digits_ar(text: str) -> list[Anchor]:
     out = []
     for m in _AR_NUM.finditer(text):
         digits = _ascii_digits(m.group("num")).replace("٬", "").replace(",", "").replace("٫", ".")
@@ -440,7 +467,7 @@ class Gazetteer:
         for (lang, toks, acronym), ids in merged.items():
             uniq = tuple(dict.fromkeys(ids))
             imp = tuple(dict.fromkeys(i for n in uniq for i in implies[n] if i not in uniq))
-            proper = lang == "en" and any(self.kinds[n] != "title" for n in uniq)
+            proper = lang == "en" and any(self.kinds[n] not in ("title", "disease") for n in uniq)
             key = toks[0] if not acronym else toks[0].lower()
             self._index[lang].setdefault(key, []).append(
                 _Entry(tuple(t.lower() for t in toks) if acronym else toks, uniq, imp, proper,

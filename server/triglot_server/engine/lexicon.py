@@ -383,7 +383,16 @@ def _arabic_units(text: str, blocked: list[tuple[int, int]]) -> list[Unit]:
 
 def _units(text: str, language: str) -> list[Unit]:
     lang = language if language in ("en", "zh", "ar") else normalize_language(language)
-    anchors = extract_anchors(text, lang)
+    return _units_around(text, lang, extract_anchors(text, lang))
+
+
+def words_around(text: str, language: str, anchors: list) -> list[ContentWord]:
+    """content_words of a sentence whose anchors are already known (analysis extracts them once per sentence)."""
+    return [ContentWord(s, e, text[s:e], keys, kind)
+            for s, e, keys, kind in sorted(_units_around(text, language, anchors), key=lambda u: u[0])]
+
+
+def _units_around(text: str, lang: str, anchors: list) -> list[Unit]:
     blocked = [(a.start, a.end) for a in anchors]
     units: list[Unit] = [(a.start, a.end, a.keys, a.kind) for a in anchors]
     if lang == "en":

@@ -67,7 +67,10 @@ def token_forms(token: str, language: str) -> tuple[str, ...]:
     for s in list(stems):
         for suffix in AR_ENCLITICS + AR_NISBA:
             if s.endswith(suffix) and len(s) - len(suffix) >= 3:
-                stems.add(s[:-len(suffix)])
+                stem = s[:-len(suffix)]
+                stems.add(stem)
+                if suffix in AR_ENCLITICS and stem.endswith("ت"):
+                    stems.add(stem[:-1] + "ه")  # ta marbuta is written ت before a pronoun: سيادته = سيادة + ه
     return (w, *sorted(stems - {w}))
 
 
