@@ -330,7 +330,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
                 progress.close()
     names = ", ".join(v.name for v in response.versions)
     text = formats.write(response, args.format, width=terminal_width(args.width),
-                         title=f"triglot comparison: {names}", tool_version=_version())
+                         title=f"triglot comparison: {names}", tool_version=_version(),
+                         all_findings=args.all_findings)
     write_output(text, args.output)
 
 
@@ -539,6 +540,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="text: side by side, then the findings; json (schema in the README); tsv: a row a "
                               "line; tmx: TMX 1.4; html: a self-contained report (default: text)")
     compare.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
+    compare.add_argument("--all-findings", action="store_true",
+                         help="text, tsv and html: show every finding, also those below the confidence threshold "
+                              f"(default: {formats.DEFAULT_THRESHOLD}); json and tmx always have all")
     compare.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                          help="show progress on stderr (default: when stderr is a terminal)")
     compare.set_defaults(run=cmd_compare)

@@ -8,7 +8,7 @@ code-point spans, with evidence, a severity and a confidence in [0, 1].
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 
 from triglot_server.engine import alignment as alignment_module
 from triglot_server.engine import analysis
@@ -23,7 +23,7 @@ from triglot_server.engine.languages import normalize_language
 from triglot_server.engine.types import Alignment, Bead, Cancelled, InvalidInput
 
 __all__ = ["Comparison", "Finding", "FindingKind", "FindingRef", "Glosser", "Progress", "Row", "Cell", "Severity",
-           "Translated", "Version", "VersionResult", "choose_pivot", "compare", "DETECTORS", "VERSION"]
+           "Translated", "Version", "VersionResult", "choose_pivot", "compare", "compare_steps", "Step", "DETECTORS", "VERSION"]
 
 VERSION = "v2"
 
@@ -49,31 +49,47 @@ def choose_pivot(versions: Sequence[Version], pivot_language: str | None = None)
 def compare(versions: Sequence[Version], *, pivot_language: str | None = None, gloss_language: str = "en",
             gloss: Glosser | None = None, progress: Progress | None = None,
             aligner: Aligner | None = None, should_stop: Callable[[], bool] | None = None) -> Comparison:
+    """The comparison of `versions` (see compare_steps), calling `progress(stage, done, total)` as it advances."""
+    for item in compare_steps(versions, pivot_language=pivot_language, gloss_language=gloss_language, gloss=gloss,
+                              aligner=aligner, should_stop=should_stop):
+        if isinstance(item, Comparison):
+            return item
+        if progress is not None:
+            progress(*item)
+    raise AssertionError("compare_steps ended without a comparison")
+
+
+Step = tuple[str, int, int]
+"""(stage, done, total): how far a comparison has come."""
+
+
+def _step(stop: Callable[[], bool], stage: str, done: int, total: int) -> Iterator[Step]:
+    if stop():
+        raise Cancelled("comparison stopped: the caller went away or its deadline passed")
+    yield (stage, done, total)
+
+
+def compare_steps(versions: Sequence[Version], *, pivot_language: str | None = None, gloss_language: str = "en",
+                  gloss: Glosser | None = None, aligner: Aligner | None = None,
+                  should_stop: Callable[[], bool] | None = None) -> Iterator[Step | Comparison]:
     """Align every version to the pivot, join the alignments into rows, and list the findings.
 
     `gloss`, when given, translates each version not already in `gloss_language` (in batches of GLOSS_BATCH
     sentences; it may return None when it has no model for a language pair: that version then has no glosses).
     The glosses are returned as machine output, with the signature of how they were made, and serve as evidence:
     for alignment when a gloss is in the other side's language, and to confirm a content difference between two
-    versions. `progress(stage, done, total)` is called for the stages "gloss" (sentences), "align" (versions) and
-    "findings" (rows). `should_stop()` is asked between steps (and by the aligner inside its own): when it says
+    versions. It yields its progress, (stage, done, total) for the stages "gloss" (sentences), "align" (versions) and
+    "findings" (rows), and last the Comparison: a stream can send each step as it comes, with no thread. `should_stop()` is asked between steps (and by the aligner inside its own): when it says
     yes, the comparison ends with Cancelled. `aligner` replaces `alignment.align` (tests inject one).
     """
     versions = [Version(v.name, normalize_language(v.language), list(v.sentences)) for v in versions]
     _validate(versions)
     gloss_language = normalize_language(gloss_language) if gloss_language else "en"
     stop = should_stop or (lambda: False)
-
-    def report(stage: str, done: int, total: int) -> None:
-        if stop():
-            raise Cancelled("comparison stopped: the caller went away or its deadline passed")
-        if progress is not None:
-            progress(stage, done, total)
-
     p = choose_pivot(versions, pivot_language)
     others = [i for i in range(len(versions)) if i != p]
 
-    glossed = _glosses(versions, gloss, gloss_language, report)
+    glossed = yield from _glosses(versions, gloss, gloss_language, stop)
     analyses = [analysis.analyse_all([s.text for s in v.sentences], v.language) for v in versions]
     if aligner is None:
         def aligner(*args, **kwargs) -> Alignment:
@@ -83,12 +99,12 @@ def compare(versions: Sequence[Version], *, pivot_language: str | None = None, g
     alignments: dict[str, Alignment] = {}
     signature = ""
     for k, i in enumerate(others):
-        report("align", k, len(others))
+        yield from _step(stop, "align", k, len(others))
         al = _align_pair(glossed[p], glossed[i], gloss_language, aligner,
                          [a.keys for a in analyses[p]], [a.keys for a in analyses[i]])
         links[i], alignments[versions[i].name] = al.beads, al
         signature = signature or al.signature
-    report("align", len(others), len(others))
+    yield from _step(stop, "align", len(others), len(others))
 
     texts = [[s.text for s in v.sentences] for v in versions]
     specs = rows_module.join(p, links, len(versions[p].sentences), texts, [v.language for v in versions], aligner)
@@ -99,12 +115,12 @@ def compare(versions: Sequence[Version], *, pivot_language: str | None = None, g
     findings: list[Finding] = []
     for r in range(len(specs)):
         if r % 50 == 0:
-            report("findings", r, len(specs))
+            yield from _step(stop, "findings", r, len(specs))
         for detector in DETECTORS:
             findings += detector(ctx, r)
-    report("findings", len(specs), len(specs))
+    yield from _step(stop, "findings", len(specs), len(specs))
     findings.sort(key=lambda f: (f.row, KIND_ORDER.index(f.kind)))
-    return Comparison(glossed, rows, findings, versions[p].name,
+    yield Comparison(glossed, rows, findings, versions[p].name,
                       f"triglot-compare|{VERSION}|pivot={versions[p].name}|{signature}"
                       + (f"|gloss={gloss_language}" if any(v.gloss_signature for v in glossed) else ""),
                       alignments)
@@ -114,8 +130,8 @@ GLOSS_BATCH = 64
 """Sentences per call of the glossing callable: the unit of progress (the translator batches inside it too)."""
 
 
-def _glosses(versions: list[Version], gloss: Glosser | None, gloss_language: str, report: Progress
-             ) -> list[VersionResult]:
+def _glosses(versions: list[Version], gloss: Glosser | None, gloss_language: str, stop: Callable[[], bool]
+             ) -> Generator[Step, None, list[VersionResult]]:
     """Every version with its machine glosses (none for a version already in the gloss language, or without a
     model), their quality flags and how they were made."""
     results = [VersionResult(v.name, v.language, v.sentences) for v in versions]
@@ -131,7 +147,7 @@ def _glosses(versions: list[Version], gloss: Glosser | None, gloss_language: str
         retries: list[str] = []
         signature = ""
         for start in range(0, len(texts), GLOSS_BATCH):
-            report("gloss", done, total)
+            yield from _step(stop, "gloss", done, total)
             batch = texts[start:start + GLOSS_BATCH]
             result = gloss(batch, versions[i].language, gloss_language)
             if result is None:  # no model for this pair
@@ -150,7 +166,7 @@ def _glosses(versions: list[Version], gloss: Glosser | None, gloss_language: str
         if out:
             results[i] = VersionResult(versions[i].name, versions[i].language, versions[i].sentences, out,
                                        signature, flags, retries)
-    report("gloss", total, total)
+    yield from _step(stop, "gloss", total, total)
     return results
 
 
