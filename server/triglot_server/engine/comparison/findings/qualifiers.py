@@ -1,7 +1,8 @@
 """A tracked qualifier (data/tracked_qualifiers.tsv: strategic, comprehensive, at the request of, unprovoked …) that
 one version says and its linked sentences in another version do not, nor the rows just around them.
 
-A concept is judged missing only from a language whose column lists forms for it. A "strong" qualifier is reported
+A concept is judged missing only from a language whose column lists forms for it, and only on the evidence of an
+unambiguous form (one without "?" in the table). A "strong" qualifier is reported
 on two versions alone; a "weak" one (modal verbs, negation: rendered freely) only when a third version, in another
 language, says it too. Every version that says it is cited, and the confidence grows with them (triangulation).
 """
@@ -40,6 +41,9 @@ def detect(ctx: Context, r: int) -> list[Finding]:
                 continue
             for concept, hits in _said(ctx, a, ma).items():
                 c = table.concepts[concept]
+                hits = [(i, h) for i, h in hits if h.sure]  # an ambiguous form shows the concept, proves nothing
+                if not hits:
+                    continue
                 if c.strength == "other" or concept in around or not c.forms.get(versions[b].language):
                     continue
                 missing.setdefault((b, concept), {})[a] = hits
