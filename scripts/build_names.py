@@ -18,12 +18,13 @@ import gettext
 import re
 import sys
 import unicodedata
-import zoneinfo
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pycountry
 from babel import Locale
+from babel.core import get_global
 from babel.dates import get_timezone_location
 from countryinfo import CountryInfo
 
@@ -150,16 +151,17 @@ def _iso_translations():
             gettext.translation("iso3166-1", d, languages=["ar"]))
 
 
-def _exemplar_cities() -> dict[str, str]:
-    """CLDR's exemplar city of every time zone, by its English name (Riyadh -> Asia/Riyadh)."""
-    cities: dict[str, str] = {}
-    for tz in sorted(zoneinfo.available_timezones()):
-        if "/" not in tz or tz.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/", "Antarctica/")):
-            continue
-        try:
-            cities.setdefault(get_timezone_location(tz, "en", return_city=True), tz)
-        except (LookupError, ValueError):
-            continue
+def _exemplar_cities() -> dict[str, list[tuple[str, str]]]:
+    """CLDR's exemplar city of every time zone of each territory: code -> [(English name, zone)]."""
+    cities: dict[str, list[tuple[str, str]]] = {}
+    for code, zones in get_global("territory_zones").items():
+        for tz in zones:
+            if tz.startswith(("Antarctica/", "Etc/")):
+                continue
+            try:
+                cities.setdefault(code, []).append((get_timezone_location(tz, "en", return_city=True), tz))
+            except LookupError:  # a zone the machine's tz database lacks
+                continue
     return cities
 
 
@@ -168,7 +170,10 @@ def _city(tz: str, lang: str) -> str:
 
 
 def countries() -> tuple[dict[str, Row], dict[str, Row], dict[str, str]]:
-    """Country rows and capital rows by id, and each country's leading English demonym."""
+    """Country rows, and capital and city rows, by id; and each country's leading English demonym.
+
+    Cities are CLDR's exemplar cities (Johannesburg, Dubai, Shanghai): a dateline or a venue names them. One whose
+    English name is also an English word (Phoenix, Easter, Christmas: CC-CEDICT glosses it) is left out."""
     en, zh, ar = (Locale(x).territories for x in LANGS)
     zh_t, ar_t = _iso_translations()
     exemplar = _exemplar_cities()
@@ -206,13 +211,19 @@ def countries() -> tuple[dict[str, Row], dict[str, Row], dict[str, str]]:
             demonyms[cid] = demonym
             row.add("en", demonym, *english_plural(demonym))
         rows[cid] = row
-        tz = exemplar.get(capital or "")
-        if tz and code not in NO_CAPITAL:
-            cap = Row(slug(capital), "capital", [cid])
-            cap.add("en", capital)
+        for city, tz in exemplar.get(code, []):
+            is_capital = city == capital and code not in NO_CAPITAL
+            if city in row.forms["en"] or _city(tz, "zh") in row.forms["zh"]:
+                continue  # the zone is named after its territory (Asia/Qatar, America/Aruba)
+            if not is_capital and (city.lower() in _english_words() or tz.count("/") > 1  # America/Indiana/Knox
+                                   or code in NO_CAPITAL and city == "Jerusalem"):
+                continue
+            cap = Row(slug(city), "capital" if is_capital else "city", [cid])
+            cap.add("en", city)
             cap.add("zh", _city(tz, "zh"))
             cap.add("ar", _city(tz, "ar"))
-            capitals[cap.id] = cap
+            if cap.id not in capitals or is_capital:
+                capitals[cap.id] = cap
     for cap in list(capitals.values()):  # city-states: Singapore, Djibouti, Monaco
         if cap.id in rows:
             del capitals[cap.id]
@@ -276,6 +287,7 @@ class _Word:
     proper_senses: list[str]
 
 
+@lru_cache(maxsize=1)
 def _cedict() -> dict[str, _Word]:
     import gzip
 
@@ -287,6 +299,12 @@ def _cedict() -> dict[str, _Word]:
                 w = words.setdefault(m.group(1), _Word([], []))
                 (w.proper_senses if m.group(2)[:1].isupper() else w.senses).extend(m.group(3).split("/"))
     return words
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """Lower-case English words of CC-CEDICT's glosses of common words (not of proper nouns: Chicago, Sydney)."""
+    return frozenset(w for word in _cedict().values() for s in word.senses for w in re.findall(r"[a-z]+", s.lower()))
 
 
 def _zh_ambiguity(form: str, names: set[str], derived: bool, words: dict[str, _Word],
@@ -343,13 +361,11 @@ def build() -> dict[str, str]:
     sides: list[Row] = []
     extra_rows: list[Row] = []
     for cur in read_tsv(CURATED):
-        if cur.id in by_id and cur.kind in ("", by_id[cur.id].kind, "region"):
+        if cur.id in by_id:  # more forms (or another kind: a curated capital) for a generated row
             merge(by_id[cur.id], cur)
         elif cur.kind == "":
             raise ValueError(f"{CURATED}: {cur.id!r} adds forms to no generated row")
         else:
-            if cur.id in by_id:
-                raise ValueError(f"{CURATED}: {cur.id!r} is already a generated {by_id[cur.id].kind}")
             if cur.kind == "side":
                 side_forms(cur, by_id[cur.implies[0]], demonyms.get(cur.implies[0], ""))
                 sides.append(cur)
