@@ -96,6 +96,11 @@ def _split_variants(name: str, lang: str) -> list[str]:
     return [name]
 
 
+def _no_parenthesis(name: str) -> str:
+    """ISO's "Holy See (Vatican City State)", "Saint Martin (French part)": the name is the head."""
+    return re.sub(r"\s*[(（][^)）]*[)）]", "", name).strip()
+
+
 def _uninvert_en(name: str) -> str | None:
     """ISO's "Korea, Republic of" -> "Republic of Korea"; None when a comma does not mark an inversion."""
     if "," not in name:
@@ -188,7 +193,7 @@ def countries() -> tuple[dict[str, Row], dict[str, Row], dict[str, str]]:
         for attr in ("name", "official_name", "common_name"):
             value = getattr(c, attr, None)
             if value and (plain := _uninvert_en(value)):
-                row.add("en", plain)
+                row.add("en", _no_parenthesis(plain))
         row.add("zh", *_split_variants(zh[code], "zh"))
         row.add("ar", *(strip_marks(v) for v in _split_variants(ar[code], "ar")))
         for attr in ("name", "official_name"):
@@ -197,9 +202,9 @@ def countries() -> tuple[dict[str, Row], dict[str, Row], dict[str, str]]:
                 continue
             z, a = zh_t.gettext(value), strip_marks(ar_t.gettext(value))
             if z != value and not re.search(r"[，,]|省", z):
-                row.add("zh", z)
+                row.add("zh", _no_parenthesis(z))
             if a != value and re.search(r"[\u0600-\u06ff]", a) and (plain := _uninvert_ar(a)):
-                row.add("ar", plain)
+                row.add("ar", _no_parenthesis(plain))
         for name in list(row.forms["ar"]):
             row.add("ar", *arabic_nisba(name))
         try:
@@ -208,6 +213,7 @@ def countries() -> tuple[dict[str, Row], dict[str, Row], dict[str, str]]:
         except (KeyError, ValueError, AttributeError):
             demonym, capital = "", ""
         if demonym and row.kind == "country":  # Hong Kong's demonym is "Chinese"
+            demonym = demonym.split(",")[0].strip()  # "Bosnian, Herzegovinian"
             demonyms[cid] = demonym
             row.add("en", demonym, *english_plural(demonym))
         rows[cid] = row
@@ -265,6 +271,24 @@ def merge(into: Row, extra: Row) -> None:
         if i not in into.implies:
             into.implies.append(i)
     into.kind = extra.kind or into.kind
+
+
+def _dedupe_demonyms(rows: list[Row], demonyms: dict[str, str]) -> None:
+    """A demonym that countryinfo gives several territories ("French": France, Martinique, Réunion ...) stays only
+    with those whose name it is formed from (France); when none is (Channel Islander), with all."""
+    by_form: dict[str, list[Row]] = {}
+    for r in rows:
+        d = demonyms.get(r.id)
+        for f in (d, *english_plural(d)) if d else ():
+            by_form.setdefault(f, []).append(r)
+    for form, owners in by_form.items():
+        if len(owners) < 2:
+            continue
+        own = {form, *english_plural(form), form.removesuffix("s")}
+        formed = [r for r in owners if any(n[:4] == form[:4] for n in r.forms["en"] if n not in own)]
+        for r in owners:
+            if formed and r not in formed:
+                r.forms["en"].remove(form)
 
 
 def side_forms(side: Row, country: Row, demonym: str) -> None:
@@ -370,6 +394,7 @@ def build() -> dict[str, str]:
                 side_forms(cur, by_id[cur.implies[0]], demonyms.get(cur.implies[0], ""))
                 sides.append(cur)
             extra_rows.append(cur)
+    _dedupe_demonyms(list(rows.values()), demonyms)
     all_rows = list(rows.values()) + sorted(capitals.values(), key=lambda r: r.id) + extra_rows
     ids = {r.id for r in all_rows}
     for r in all_rows:
@@ -433,28 +458,48 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+# Short forms running text uses (a readout's "沙特", "السعودية"), to see which source has them.
+_COMMON_SHORT = {"SA": ("Saudi Arabia", "沙特", "السعودية"), "AE": ("UAE", "阿联酋", "الإمارات"),
+                 "US": ("United States", "美国", "الولايات المتحدة"), "GB": ("Britain", "英国", "بريطانيا"),
+                 "KR": ("South Korea", "韩国", "كوريا الجنوبية"), "SY": ("Syria", "叙利亚", "سوريا"),
+                 "PS": ("Palestine", "巴勒斯坦", "فلسطين"), "TR": ("Turkey", "土耳其", "تركيا"),
+                 "IR": ("Iran", "伊朗", "إيران"), "RU": ("Russia", "俄罗斯", "روسيا"), "EG": ("Egypt", "埃及", "مصر"),
+                 "VN": ("Vietnam", "越南", "فيتنام"), "LA": ("Laos", "老挝", "لاوس"), "BO": ("Bolivia", "玻利维亚", "بوليفيا"),
+                 "TZ": ("Tanzania", "坦桑尼亚", "تنزانيا"), "VE": ("Venezuela", "委内瑞拉", "فنزويلا"),
+                 "KP": ("North Korea", "朝鲜", "كوريا الشمالية"), "CZ": ("Czech Republic", "捷克", "التشيك")}
+
+
 def measure() -> None:
-    """Compare CLDR and pycountry as sources of country names in zh and ar."""
-    en, zh, ar = (Locale(x).territories for x in LANGS)
+    """Compare CLDR and pycountry (iso-codes) as sources of country names in en, zh and ar."""
+    names = {lang: Locale(lang).territories for lang in LANGS}
     zh_t, ar_t = _iso_translations()
-    n = cldr_zh = cldr_ar = iso_zh = iso_ar = iso_zh_bad = iso_ar_bad = 0
-    differ = []
+    n = iso_zh = iso_ar = iso_zh_bad = iso_ar_bad = 0
     for c in pycountry.countries:
         n += 1
-        cldr_zh += c.alpha_2 in zh
-        cldr_ar += c.alpha_2 in ar
         z, a = zh_t.gettext(c.name), ar_t.gettext(c.name)
         iso_zh += z != c.name
         iso_ar += a != c.name and bool(re.search(r"[\u0600-\u06ff]", a))
         iso_zh_bad += bool(re.search(r"[，,]|省", z))
         iso_ar_bad += "،" in a
-        if z != zh[c.alpha_2] and len(differ) < 12:
-            differ.append(f"{c.alpha_2}: CLDR {zh[c.alpha_2]} / ISO {z}")
-    print(f"ISO 3166-1 entries: {n}")
-    print(f"CLDR names: zh {cldr_zh}, ar {cldr_ar}")
-    print(f"iso-codes translations: zh {iso_zh} ({iso_zh_bad} inverted or 'province' forms), "
-          f"ar {iso_ar} ({iso_ar_bad} comma-inverted)")
-    print("zh differences (first 12):", *differ, sep="\n  ")
+    print(f"ISO 3166-1 entries: {n}; CLDR names them all in en, zh and ar")
+    print(f"iso-codes translations of the ISO names: zh {iso_zh} ({iso_zh_bad} inverted or 'province' forms), "
+          f"ar {iso_ar} ({iso_ar_bad} comma-inverted, e.g. 'كوريا، جمهورية كوريا'; all with full diacritics)")
+    print("common short forms found (CLDR / iso-codes name / iso-codes official name):")
+    score = {"CLDR": [0, 0, 0], "iso": [0, 0, 0]}
+    for code, forms in _COMMON_SHORT.items():
+        c = pycountry.countries.get(alpha_2=code)
+        iso = {"en": [c.name, getattr(c, "common_name", "")], "zh": [zh_t.gettext(c.name)],
+               "ar": [strip_marks(ar_t.gettext(c.name))]}
+        row = []
+        for k, (lang, form) in enumerate(zip(LANGS, forms)):
+            in_cldr = strip_marks(names[lang][code]) == form
+            in_iso = form in iso[lang]
+            score["CLDR"][k] += in_cldr
+            score["iso"][k] += in_iso
+            row.append(f"{form}: {'C' if in_cldr else '-'}{'I' if in_iso else '-'}")
+        print(f"  {code} " + "  ".join(row))
+    for src, (e, z, a) in score.items():
+        print(f"{src}: en {e}/{len(_COMMON_SHORT)}, zh {z}/{len(_COMMON_SHORT)}, ar {a}/{len(_COMMON_SHORT)}")
 
 
 if __name__ == "__main__":
