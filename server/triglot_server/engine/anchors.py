@@ -433,27 +433,33 @@ class _Entry:
 
 
 class Gazetteer:
-    """Names in en/zh/ar from a TSV file; matches leftmost-longest over tokens (characters for Chinese)."""
+    """Names in en/zh/ar from TSV files; matches leftmost-longest over tokens (characters for Chinese).
 
-    def __init__(self, path: Path) -> None:
+    Several files may describe one id (the curated gazetteer and the generated names tables): their forms and
+    implied ids are merged, and the first file's kind is kept."""
+
+    def __init__(self, *paths: Path) -> None:
         self.kinds: dict[str, str] = {}
         self.forms: dict[str, dict[str, list[str]]] = {}
         implies: dict[str, tuple[str, ...]] = {}
         rows = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip() or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if cols[0] == "id":
-                continue
-            if len(cols) != 6:
-                raise ValueError(f"{path}: expected 6 tab-separated columns, got {len(cols)}: {line!r}")
-            name_id, kind, imp = cols[0], cols[1], tuple(x for x in cols[2].split(",") if x)
-            self.kinds[name_id] = kind
-            implies[name_id] = imp
-            self.forms[name_id] = {lang: [f for f in col.split("|") if f] for lang, col in zip(("en", "zh", "ar"),
-                                                                                          cols[3:])}
-            rows.append(name_id)
+        for path in paths:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if not line.strip() or line.startswith("#"):
+                    continue
+                cols = line.split("\t")
+                if cols[0] == "id":
+                    continue
+                if len(cols) != 6:
+                    raise ValueError(f"{path}: expected 6 tab-separated columns, got {len(cols)}: {line!r}")
+                name_id, kind, imp = cols[0], cols[1], tuple(x for x in cols[2].split(",") if x)
+                self.kinds.setdefault(name_id, kind)
+                implies[name_id] = tuple(dict.fromkeys(implies.get(name_id, ()) + imp))
+                forms = self.forms.setdefault(name_id, {"en": [], "zh": [], "ar": []})
+                for lang, col in zip(("en", "zh", "ar"), cols[3:]):
+                    forms[lang] += [f for f in col.split("|") if f and f not in forms[lang]]
+                if name_id not in rows:
+                    rows.append(name_id)
         # index[lang][first token] -> entries; one entry per (form, ids) with all ids sharing that form merged
         merged: dict[tuple[str, tuple[str, ...], bool], list[str]] = {}
         for name_id in rows:
@@ -582,10 +588,15 @@ def _gap_ok(gap: str) -> bool:
     return all(c.isspace() or c in ".-·‧" for c in gap)
 
 
+GAZETTEER_FILES = ("gazetteer.tsv", "names_countries.tsv", "names_orgs.tsv", "names_agencies.tsv")
+"""The curated gazetteer first (its kinds win), then the generated tables of countries, territories, capitals,
+cities, "X side" forms and referring expressions, organisations, and news agencies."""
+
+
 @resources.once
 def gazetteer() -> Gazetteer:
-    """The curated gazetteer, loaded once."""
-    return Gazetteer(DATA_DIR / "gazetteer.tsv")
+    """Every name the engine knows, loaded once."""
+    return Gazetteer(*(DATA_DIR / name for name in GAZETTEER_FILES))
 
 
 def find_names(text: str, language: str) -> list[Anchor]:

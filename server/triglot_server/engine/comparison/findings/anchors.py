@@ -8,6 +8,7 @@ digits (words are too often rendered another way). A date one side gives where t
 from __future__ import annotations
 
 from triglot_server.engine.anchors import Anchor
+from triglot_server.engine.datelines import Dateline
 from triglot_server.engine.comparison.findings import (Context, anchor_ref, keys_of, label, ordered, piece_ref,
                                                        quote)
 from triglot_server.engine.comparison.model import Finding, FindingKind, FindingRef, Severity
@@ -69,13 +70,22 @@ def _numbers(ctx: Context, r: int) -> list[Finding]:
                     Severity.HIGH if two_sided else Severity.MEDIUM, r, 0.95 if two_sided else 0.75)]
 
 
-def _month_day(value: str) -> tuple[int, ...]:
-    return tuple(_date_parts(value if value.startswith("--") else value[4:]))
+def _differ(x: Dateline, y: Dateline) -> list[str]:
+    """What two datelines say differently: the day (or month) of their dates, or their places (when both are known
+    places and share no id: BEIJING = بكين = 北京)."""
+    out = []
+    if x.date and y.date and any(p is not None and q is not None and p != q
+                                 for p, q in ((x.date.month, y.date.month), (x.date.day, y.date.day))):
+        out.append("date")
+    if x.place_ids and y.place_ids and not set(x.place_ids) & set(y.place_ids):
+        out.append("place")
+    return out
 
 
 def _datelines(ctx: Context, r: int) -> list[Finding]:
     """Two datelines whose dates or places differ; or one version's dateline where the other states no time at
-    all for the event (no date, no weekday): a low-severity anchor finding either way."""
+    all for the event (no date, no weekday): a low-severity anchor finding either way (a dateline is where and when
+    the story was filed; the body usually says when the event was)."""
     versions = ctx.versions
     refs: dict[FindingRef, None] = {}
     evidence: list[str] = []
@@ -85,13 +95,14 @@ def _datelines(ctx: Context, r: int) -> list[Finding]:
         db = [(i, ctx.analyses[b][i].dateline) for i in mb if ctx.analyses[b][i].dateline]
         if da and db:
             (i, x), (j, y) = da[0], db[0]
-            date_differs = x.date and y.date and _month_day(x.date) != _month_day(y.date)
-            place_differs = x.place_keys and y.place_keys and not x.place_keys & y.place_keys
-            if date_differs or place_differs:
-                evidence.append(f"dateline {versions[a].name} {i} “{ctx.analyses[a][i].text[x.start:x.end].strip()}”"
-                                f" ≠ {versions[b].name} {j} “{ctx.analyses[b][j].text[y.start:y.end].strip()}”")
+            what = _differ(x, y)
+            if what:
+                evidence.append(f"dateline {versions[a].name} {i} “{x.text}” ≠ {versions[b].name} {j} “{y.text}” "
+                                f"({' and '.join(what)})")
                 refs[piece_ref(versions[a], i, x.start, x.end)] = None
                 refs[piece_ref(versions[b], j, y.start, y.end)] = None
+                if what == ["place"]:
+                    kind = FindingKind.NAME_MISMATCH
             continue
         for owner, other, lines, other_ids in ((a, b, da, mb), (b, a, db, ma)):
             if not lines:
@@ -99,15 +110,15 @@ def _datelines(ctx: Context, r: int) -> list[Finding]:
             timed = any(ctx.analyses[other][k].weekday or any(x.kind == "date" for x in ctx.analyses[other][k].anchors)
                         for k in other_ids)
             i, x = lines[0]
-            if timed or not (x.date or x.place_keys):
+            if timed or not (x.date or x.place_ids):
                 continue
-            what = " and ".join(w for w, has in (("place", x.place_keys), ("date", x.date)) if has)
-            evidence.append(f"dateline {versions[owner].name} {i} “{ctx.analyses[owner][i].text[x.start:x.end].strip()}”"
-                            f" ({what}) has no counterpart in {label(versions[other], other_ids)}")
+            what = " and ".join(w for w, has in (("place", x.place_ids), ("date", x.date)) if has)
+            evidence.append(f"dateline {versions[owner].name} {i} “{x.text}” ({what}) has no counterpart in "
+                            f"{label(versions[other], other_ids)}")
             refs[piece_ref(versions[owner], i, x.start, x.end)] = None
             for k in other_ids:
                 refs[piece_ref(versions[other], k, 0, len(ctx.analyses[other][k].text))] = None
-            if x.place_keys:
+            if x.place_ids:
                 kind = FindingKind.NAME_MISMATCH
     if not evidence:
         return []

@@ -18,12 +18,19 @@ NAME_CONTEXT_ROWS = 3
 """A name one version lacks in a row is not reported when that version names it in the previous NAME_CONTEXT_ROWS
 rows or the next one: it then says "he"/"the two sides" for someone just named, or says it a sentence earlier."""
 
-NOT_REPORTED = frozenset(("title", "agency", "referring"))
+NOT_REPORTED = frozenset(("title", "agency", "reference"))
 """Kinds of gazetteer entries that are evidence of a referent but never a finding of their own."""
+SHORT_FORMS = frozenset(("side", "reference"))
+"""Kinds whose forms are often shared by several referents (阿方: the Algerian, Omani, Emirati … side)."""
 
 
 def _reportable(a: anchors.Anchor) -> bool:
-    return a.kind == "name" and anchors.gazetteer().kinds.get(a.value) not in NOT_REPORTED
+    """A name that may start a finding: not a title, agency or referring expression, and not a short form that
+    stands for several referents (which of them is meant, the other version decides)."""
+    kinds = anchors.gazetteer().kinds
+    if a.kind != "name" or kinds.get(a.value) in NOT_REPORTED:
+        return False
+    return sum(kinds.get(i) in SHORT_FORMS for i in (a.value, *a.implies)) < 2
 
 
 def _in_dictionary_words(name: anchors.Anchor, keys: frozenset[str]) -> bool:
@@ -53,7 +60,9 @@ def detect(ctx: Context, r: int) -> list[Finding]:
             if not side:
                 continue
             near = ctx.nearby(r, other, NAME_CONTEXT_ROWS, 1)
-            nearby = keys_of(ctx.anchors(other, near, ("name",)))
+            # What the other version refers to around here, its datelines included (DAKAR, … (Xinhua) -- … held here).
+            nearby = keys_of(ctx.anchors(other, near, ("name",))) | keys_of(
+                [(i, x) for i in near for x in ctx.analyses[other][i].dateline_anchors])
             said = content.words(ctx).wide_keys(other, near)
             side = [(i, x) for i, x in side if gaz.kinds.get(x.value) in substituted
                     or not (x.keys & nearby or _in_dictionary_words(x, said))]
