@@ -1,6 +1,7 @@
 """Findings benchmark: precision and recall of compare's findings on every readout set with gold.
 
     python bench/findings_bench.py [SET_DIR ...] [--show] [--json OUT]
+    python bench/findings_bench.py --speed [BOOK ...]    (default books: 001 006)
 
 Runs the engine in-process (no server, no model: exactly what Compare does without a gloss): each set's <lang>.txt
 files are split by the server's own segmentation and compared with the default pivot. Every set under
@@ -9,23 +10,34 @@ files are split by the server's own segmentation and compared with the default p
 its character spans, with a gold divergence of the same kind group (gap: omission/addition; anchor: number/name
 mismatch; content: content_difference). Prints per set and in total precision and recall by group; --show lists
 the false and missed findings.
+
+--speed times Compare of Bible books (zh and en, two versions, one sentence a line; ../shared/data/bible-zh-en or
+$TRIGLOT_BIBLE) end to end as a user runs it: `triglot serve` (no model) in one process, warmed up with the sample
+readout (dictionaries loaded), then `triglot compare BOOK.zh BOOK.en --presplit --format json` timed in another; and
+the findings per 1000 sentences (low_confidence left out), a false-positive rate on a translation with no planted
+divergence.
 """
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from triglot_server.engine import comparison, segmentation
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchutil import SAMPLE, Server  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
-# ../shared beside a clone, or two levels up from a worktree under /work/wt; $TRIGLOT_READOUTS overrides.
-READOUTS = Path(os.environ.get("TRIGLOT_READOUTS") or next(
-    (p for p in (ROOT.parent / "shared", ROOT.parents[1] / "shared") if p.is_dir()), ROOT.parent / "shared")
-    / "data" / "readouts")
+# ../shared beside a clone, or two levels up from a worktree under /work/wt; $TRIGLOT_READOUTS, $TRIGLOT_BIBLE override.
+SHARED = next((p for p in (ROOT.parent / "shared", ROOT.parents[1] / "shared") if p.is_dir()), ROOT.parent / "shared")
+READOUTS = Path(os.environ.get("TRIGLOT_READOUTS") or SHARED / "data" / "readouts")
+BIBLE = Path(os.environ.get("TRIGLOT_BIBLE") or SHARED / "data" / "bible-zh-en")
 ORDER = ("zh", "en", "ar")
 GROUP = {"omission": "gap", "addition": "gap", "number_mismatch": "anchor", "name_mismatch": "anchor",
          "content_difference": "content"}
@@ -111,7 +123,36 @@ def _ratio(matched: int, total: int) -> str:
     return f"{matched / total:.2f} ({matched}/{total})" if total else f"  -  ({matched}/{total})"
 
 
+def speed(books: list[str]) -> None:
+    cli = [sys.executable, "-m", "triglot.cli", "compare"]
+    with tempfile.TemporaryDirectory() as tmp:
+        server = Server(Path(tmp) / "models")
+        try:
+            warm = [str(SAMPLE / f"{lang}.txt") for lang in ("zh", "en")]
+            subprocess.run([*cli, *warm, "--server", server.address, "--format", "json"], check=True,
+                           capture_output=True)
+            print(f"{'book':6} {'sentences':>10} {'seconds':>8} {'findings/1000':>14}  by kind")
+            for book in books:
+                files = [str(BIBLE / f"{book}.{lang}") for lang in ("zh", "en")]
+                started = time.perf_counter()
+                done = subprocess.run([*cli, *files, "--presplit", "--server", server.address, "--format", "json",
+                                       "--timeout", "900"], check=True, capture_output=True, text=True)
+                wall = time.perf_counter() - started
+                data = json.loads(done.stdout)
+                kinds: dict[str, int] = {}
+                for f in data["findings"]:
+                    kinds[f["kind"]] = kinds.get(f["kind"], 0) + 1
+                n = sum(len(v["sentences"]) for v in data["versions"])
+                real = sum(c for k, c in kinds.items() if k != "low_confidence")
+                print(f"{book:6} {n:>10} {wall:>8.1f} {1000 * real / n:>14.1f}  {kinds}")
+        finally:
+            server.stop()
+
+
 def main(argv: list[str]) -> int:
+    if "--speed" in argv:
+        speed([a for a in argv if not a.startswith("--")] or ["001", "006"])
+        return 0
     show = "--show" in argv
     out_json = None
     if "--json" in argv:

@@ -34,7 +34,8 @@ LATIN_PAIR = re.compile(r"[A-Za-z]{2}")  # Latin words inside Chinese or Arabic 
 
 # Tokens of each language as the gazetteer and the phrase tables match them (a Chinese token is one character).
 TOKEN = {
-    "en": re.compile(r"[A-Za-z0-9À-ɏ]+(?:['’\-][A-Za-z0-9À-ɏ]+)*|&"),
+    # A hyphen separates tokens: "China-Saudi Arabia" names two countries, "Aboul-Gheit" matches as two tokens.
+    "en": re.compile(r"[A-Za-z0-9À-ɏ]+(?:['’][A-Za-z0-9À-ɏ]+)*|&"),
     "ar": re.compile(r"[\u0621-\u065F\u0670-\u06D3\u0660-\u0669\u06F0-\u06F9]+(?:-[0-9\u0660-\u0669]+)?"),
     "zh": re.compile(f"[{HAN_CHARS}]|[A-Za-z0-9]+"),
 }
