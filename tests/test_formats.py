@@ -233,3 +233,24 @@ def test_formats_import_only_the_standard_library_and_protobuf() -> None:
             "('grpc', 'numpy', 'triglot_server', 'argostranslate', 'ctranslate2', 'torch')); print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_text_tsv_and_html_hide_findings_below_the_threshold_and_say_how_many(response: pb.CompareResponse) -> None:
+    unsure = pb.CompareResponse()
+    unsure.CopyFrom(response)
+    unsure.findings[2].confidence = 0.3  # the name mismatch: below the default threshold of 0.5
+    text = formats.write(unsure, "text", width=160)
+    assert "Findings (2):" in text and "“trade” <not>" not in text
+    assert "1 finding below confidence 0.50 hidden (--all-findings shows them)" in text
+    assert " 0.90 zh 2 / en 2,3 has no counterpart in ar" in text  # each shown finding with its confidence
+    tsv = formats.write(unsure, "tsv")
+    assert tsv.rstrip("\n").split("\n")[3].split("\t")[-1] == "omission"  # row 2 lists only the shown finding
+    assert tsv.rstrip("\n").endswith("# 1 finding below confidence 0.50 hidden (--all-findings shows them)")
+    page = formats.write(unsure, "html")
+    assert "Findings (2)" in page and "1 finding below confidence 0.50 hidden" in page and "confidence 0.90" in page
+    everything = formats.write(unsure, "text", width=160, all_findings=True)
+    assert "Findings (3):" in everything and "hidden" not in everything and " 0.30 " in everything
+    # JSON (and TMX) keep every finding, each with its confidence.
+    data = json.loads(formats.write(unsure, "json"))
+    assert [f["confidence"] for f in data["findings"]] == [0.7, 0.9, 0.3]
+    assert formats.write(response, "text", width=160).count("hidden") == 0
