@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from triglot_server.engine import analysis, phrases
+from triglot_server.engine import analysis
+from triglot_server.engine.qualifiers import find_qualifiers
 from triglot_server.engine.comparison import FindingKind, Severity, Version, compare
 from triglot_server.engine.segmentation import sentences_from_lines
 
@@ -101,7 +102,7 @@ def test_at_the_request_of_dropped_is_a_content_difference_naming_it() -> None:
     en = [EN_REQUEST[0].replace(" at the request of the latter", ""), EN_REQUEST[1]]
     result = _compare(zh=ZH_REQUEST, en=en)
     (f,) = [f for f in result.findings if f.kind != FindingKind.LOW_CONFIDENCE]
-    assert f.kind == FindingKind.CONTENT_DIFFERENCE and "应约" in f.evidence and "at request" in f.evidence
+    assert f.kind == FindingKind.CONTENT_DIFFERENCE and "应约" in f.evidence and "(at request)" in f.evidence
     assert [(r.version, r.sentence) for r in f.refs] == [("zh", 0), ("en", 0)]
     zh = result.versions[0]
     assert zh.sentences[0].text[f.refs[0].start - zh.sentences[0].start:][:2] == "应约"
@@ -119,10 +120,16 @@ def test_a_qualifier_in_all_three_is_no_finding_and_one_version_lacking_it_is_co
     assert {r.version for r in f.refs} == {"zh", "en", "ar"}
 
 
-def test_an_ambiguous_form_shows_a_qualifier_but_never_starts_a_finding() -> None:
-    hits = phrases.qualifiers().find("愿你平安。", "zh")
-    assert [(h.concept, h.sure) for h in hits] == [("willing", False)]
+def test_one_chinese_character_or_a_negation_is_reported_only_when_another_language_confirms_it() -> None:
+    # 愿 is "willing" in 中方愿同…, but "may" in a wish: alone it shows the concept, and proves nothing.
+    assert [h.concept for h in find_qualifiers("愿你平安。", "zh")] == ["modal_willingness"]
     assert _found(_compare(zh=["愿你平安。"], en=["Peace be with you."])) == []
+    zh, en = ["中方不接受这一做法。"], ["China does not accept this practice."]
+    ar = ["الصين لا تقبل هذه الممارسة."]
+    assert _found(_compare(zh=zh, en=en, ar=ar)) == []
+    assert _found(_compare(zh=zh, en=["China accepts this practice."])) == []  # two versions: never alone
+    found = _found(_compare(zh=zh, en=["China accepts this practice."], ar=ar))
+    assert [k for k, _ in found] == ["content_difference"] and "(negation)" in found[0][1]
 
 
 # ---------------------------------------------------------------- same language

@@ -12,10 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from triglot_server.engine import lexicon, phrases, resources
+from triglot_server.engine import lexicon, resources
 from triglot_server.engine.anchors import Anchor, extract_anchors
 from triglot_server.engine.datelines import Dateline, find_dateline
 from triglot_server.engine.lexicon import ContentWord
+from triglot_server.engine.qualifiers import QualifierHit, find_qualifiers
 from triglot_server.engine.text import ARABIC_LETTERS
 
 
@@ -36,7 +37,7 @@ class Analysis:
     dateline_anchors: tuple[Anchor, ...]  # inside the dateline (its place, its date, the agency)
     words: tuple[ContentWord, ...]  # dictionary words and anchors of the body, in text order
     keys: frozenset[str]  # language-neutral keys of the whole sentence (what the aligner compares)
-    qualifiers: tuple[phrases.Hit, ...]  # tracked qualifiers said in the body
+    qualifiers: tuple[QualifierHit, ...]  # tracked qualifiers said in the body (engine/qualifiers.py)
     weekday: bool  # the body names a day of the week ("on Monday", 周一, يوم الاثنين)
 
     @property
@@ -52,7 +53,7 @@ def analyse(text: str, language: str) -> Analysis:
     words = lexicon.words_around(text, language, anchors)
     keys = frozenset(k for w in words for k in w.keys)
     start = dateline.end if dateline else 0
-    hits = tuple(h for h in phrases.qualifiers().find(text, language) if h.start >= start)
+    hits = tuple(h for h in find_qualifiers(text, language) if h.start >= start)
     weekday = _WEEKDAY[language].search(text, start) is not None
     return Analysis(text, language, dateline, tuple(a for a in anchors if a.start >= start),
                     tuple(a for a in anchors if a.start < start), tuple(w for w in words if w.start >= start), keys,
