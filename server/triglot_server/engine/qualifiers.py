@@ -109,6 +109,9 @@ class _EnglishForm:
 
     def __init__(self, form: str) -> None:
         pattern = ""
+        # A piece every match contains (lower case): a cheap test that skips the regex on most sentences.
+        self.literal = max((w.strip("*") for w in form.lower().replace("’", "'").split() if w != "…"), key=len,
+                           default="")
         for word in form.lower().replace("’", "'").split():
             if word == "…":
                 pattern += r"(?:\s+[\w'\-]+){0,3}?"
@@ -127,6 +130,7 @@ class _ChineseForm:
 
     def __init__(self, form: str) -> None:
         self.form = form
+        self.literal = max(form.split("…"), key=len)
         self.regex = re.compile(_ZH_GAP.join(map(re.escape, form.split("…"))))
 
     def spans(self, text: str) -> list[Span]:
@@ -207,6 +211,8 @@ class _ArabicForm:
     "/future/" the future prefix on an imperfect verb."""
 
     GAP = 10
+
+    literal = ""  # clitics and inflections: no fixed piece to test first
 
     def __init__(self, form: str) -> None:
         self.future = form == "/future/"
@@ -299,9 +305,12 @@ def find_qualifiers(text: str, language: str) -> list[QualifierHit]:
     lang = normalize_language(language)
     tokens = [(m.start(), m.end(), fold_arabic(m.group())) for m in _AR_TOKEN.finditer(text)] if lang == "ar" else []
     hits: list[QualifierHit] = []
+    low = text.lower().replace("’", "'") if lang == "en" else text
     for c in _compiled(lang):
         spans: list[Span] = []
         for f in c.forms:
+            if f.literal not in low:
+                continue
             for s, e in (f.spans(text, tokens) if lang == "ar" else f.spans(text)):
                 if lang == "zh" and e - s == 1 and text[s] in c.single_chars and \
                         _inside_other_word(text, s, c.qualifier.concept):
@@ -309,7 +318,8 @@ def find_qualifiers(text: str, language: str) -> list[QualifierHit]:
                 spans.append((s, e))
         if not spans:
             continue
-        blocked = [sp for f in c.exclusions for sp in (f.spans(text, tokens) if lang == "ar" else f.spans(text))]
+        blocked = [sp for f in c.exclusions if f.literal in low
+                   for sp in (f.spans(text, tokens) if lang == "ar" else f.spans(text))]
         spans = [(s, e) for s, e in spans if not any(bs <= s and e <= be for bs, be in blocked)]
         for s, e in _longest_first(spans):
             hits.append(QualifierHit(c.qualifier.concept, c.qualifier.group, c.qualifier.weight, s, e, text[s:e]))
