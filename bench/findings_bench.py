@@ -103,20 +103,21 @@ def score_set(d: Path) -> tuple[Score, list[str], list[str], int]:
     golds = [(GROUP[g["kind"]], {(r["language"], r["sentence"]) for r in g["refs"]}, g["evidence"])
              for g in json.loads((d / "divergences.json").read_text(encoding="utf-8"))]
     score = Score()
-    false, missed = [], []
-    for group, refs, text in preds:
-        hit = any(group == g and refs & r for g, r, _ in golds)
-        score.pred[group][0] += hit
-        score.pred[group][1] += 1
-        if not hit:
-            false.append(text)
-    for group, refs, text in golds:
-        hit = any(group == g and refs & r for g, r, _ in preds)
-        score.gold[group][0] += hit
-        score.gold[group][1] += 1
-        if not hit:
-            missed.append(text)
+    false = _match(preds, golds, score.pred)
+    missed = _match(golds, preds, score.gold)
     return score, false, missed, len(preds)
+
+
+def _match(items: list, others: list, tally: dict[str, list[int]]) -> list[str]:
+    """Count, per group, the items that share a sentence with an item of `others` of their group; the rest's texts."""
+    unmatched = []
+    for group, refs, text in items:
+        hit = any(group == g and refs & r for g, r, _ in others)
+        tally[group][0] += hit
+        tally[group][1] += 1
+        if not hit:
+            unmatched.append(text)
+    return unmatched
 
 
 def _ratio(matched: int, total: int) -> str:
