@@ -21,6 +21,7 @@ from triglot_server.engine.datelines import find_dateline  # noqa: E402
 from triglot_server.engine.formulae import shared_formulae  # noqa: E402
 from triglot_server.engine.lexicon import content_words, sentence_keys  # noqa: E402
 from triglot_server.engine.qualifiers import QualifierWeight, concepts, qualifiers  # noqa: E402
+from triglot_server.engine.synonymy import related  # noqa: E402
 
 DATA = ROOT / "server" / "triglot_server" / "engine" / "data"
 
@@ -124,6 +125,42 @@ def unrelated_words(root: Path) -> None:
           f"side; a shared formula covers {covered} of those ({100 * covered / max(unrelated, 1):.0f} %)")
 
 
+def _relatedness(beads: list[tuple[str, str, str, str]]) -> tuple[float, float, float, float]:
+    """Share of content words related to the other side, without and with synonymy, for the beads as aligned and
+    for each bead's first side against the next bead's second side (a wrong pair: what a relation there costs)."""
+    def shares(pairs_: list[tuple[str, str, str, str]]) -> tuple[float, float]:
+        words = direct = syn = 0
+        for a, la, b, lb in pairs_:
+            for text, lang, other, olang in ((a, la, b, lb), (b, lb, a, la)):
+                keys = sentence_keys(other, olang)
+                for w in content_words(text, lang):
+                    if w.kind == "word":
+                        words += 1
+                        direct += bool(w.keys & keys)
+                        syn += related(w.keys, keys)
+        return direct / max(words, 1), syn / max(words, 1)
+
+    shifted = [(beads[k][0], beads[k][1], beads[k + 1][2], beads[k + 1][3]) for k in range(len(beads) - 1)]
+    return (*shares(beads), *shares(shifted))
+
+
+def synonymy(root: Path, bible: Path | None) -> None:
+    sets = {"readouts": [(ta, a, tb, b) for _, a, b, ta, tb, _ in pairs(root)]}
+    if bible and (bible / "001.gold.align").exists():
+        en, zh = ((bible / f"001.{x}").read_text(encoding="utf-8").split("\n") for x in ("en", "zh"))
+        beads = []
+        for line in (bible / "001.gold.align").read_text().splitlines()[:600]:
+            left, right = (json.loads(x) for x in line.split(":"))
+            if len(left) == 1 and len(right) == 1:
+                beads.append((en[left[0]], "en", zh[right[0]], "zh"))
+        sets["Bible 001 (600 gold beads, 1-1)"] = beads
+    for label, beads in sets.items():
+        gold_direct, gold_syn, wrong_direct, wrong_syn = _relatedness(beads)
+        print(f"synonymy, {label}: content words related to the aligned sentence {100 * gold_direct:.1f} % -> "
+              f"{100 * gold_syn:.1f} % with synonyms; to a wrong sentence {100 * wrong_direct:.1f} % -> "
+              f"{100 * wrong_syn:.1f} %")
+
+
 def main(argv: list[str]) -> int:
     root = readouts_dir(argv)
     print(f"readouts: {root}")
@@ -131,6 +168,7 @@ def main(argv: list[str]) -> int:
     names(root)
     qualifier_asymmetries(root)
     unrelated_words(root)
+    synonymy(root, root.parent / "bible-zh-en")
     return 0
 
 
