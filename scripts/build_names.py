@@ -291,6 +291,20 @@ def _dedupe_demonyms(rows: list[Row], demonyms: dict[str, str]) -> None:
                 r.forms["en"].remove(form)
 
 
+def pair_forms(pair: Row, by_id: dict[str, Row], demonyms: dict[str, str]) -> None:
+    """English forms of a pair row (中沙): "China-Saudi Arabia", "China-Saudi", "Saudi-China", "Sino-Saudi"."""
+    for partner in pair.implies[1:]:
+        row = by_id[partner]
+        plurals = set(english_plural(demonyms.get(partner, "")))
+        names = [f for f in row.forms["en"] if not f.isupper() and len(f.split()) <= 2 and f not in plurals]
+        adjectives = [d for d in (demonyms.get(partner), *[f for f in row.forms["en"] if f in ("Saudi", "Arab")])
+                      if d]
+        for n in names + adjectives:
+            pair.add("en", f"China-{n}", f"{n}-China")
+        for a in adjectives:
+            pair.add("en", f"Sino-{a}")
+
+
 def side_forms(side: Row, country: Row, demonym: str) -> None:
     """"the Saudi side" / الجانب السعودي from the country's demonym and nisba (the zh X方 form is curated)."""
     adjectives = [demonym] if demonym else []
@@ -382,7 +396,6 @@ def build() -> dict[str, str]:
     """The text of each output file."""
     rows, capitals, demonyms = countries()
     by_id: dict[str, Row] = {**rows, **capitals}
-    sides: list[Row] = []
     extra_rows: list[Row] = []
     for cur in read_tsv(CURATED):
         if cur.id in by_id:  # more forms (or another kind: a curated capital) for a generated row
@@ -390,11 +403,14 @@ def build() -> dict[str, str]:
         elif cur.kind == "":
             raise ValueError(f"{CURATED}: {cur.id!r} adds forms to no generated row")
         else:
-            if cur.kind == "side":
-                side_forms(cur, by_id[cur.implies[0]], demonyms.get(cur.implies[0], ""))
-                sides.append(cur)
             extra_rows.append(cur)
     _dedupe_demonyms(list(rows.values()), demonyms)
+    known = {**by_id, **{r.id: r for r in extra_rows}}
+    for r in extra_rows:
+        if r.kind == "pair":
+            pair_forms(r, known, demonyms)
+        elif r.kind == "side":
+            side_forms(r, known[r.implies[0]], demonyms.get(r.implies[0], ""))
     all_rows = list(rows.values()) + sorted(capitals.values(), key=lambda r: r.id) + extra_rows
     ids = {r.id for r in all_rows}
     for r in all_rows:

@@ -84,6 +84,9 @@ def test_no_chinese_form_is_a_single_character():
     ("أكد الجانب السعودي", "ar"),
     ("وأعربت المملكة عن تقديرها", "ar"),
     ("The Saudi side appreciated", "en"),
+    ("the development of China-Saudi Arabia relations", "en"),   # one hyphenated token to the tokeniser
+    ("Sino-Saudi ties", "en"),
+    ("沙中关系", "zh"),
 ])
 def test_saudi_arabia_is_recognised_however_it_is_referred_to(text, lang):
     assert "#name:saudi_arabia" in keys(text, lang)
@@ -110,6 +113,10 @@ def test_saudi_arabia_is_recognised_however_it_is_referred_to(text, lang):
     ("Türkiye", "en", "turkey"),
     ("Turkey", "en", "turkey"),
     ("Côte d'Ivoire", "en", "cote_d_ivoire"),
+    ("伊中两国友谊源远流长", "zh", "iraq"),
+    ("非中团结精神", "zh", "africa"),
+    ("阿方高度重视中方的特殊重要作用", "zh", "arab_world"),   # 阿方: the Arab side, or Algeria's, the UAE's ...
+    ("the Africa-China solidarity", "en", "africa"),
     ("科特迪瓦", "zh", "cote_d_ivoire"),
     ("ساحل العاج", "ar", "cote_d_ivoire"),
 ])
@@ -122,7 +129,7 @@ def test_countries_through_demonyms_nisbas_capitals_sides_and_pairs(text, lang, 
     ("fine china", "en"),
     ("التعاون المالي والاقتصادي", "ar"),          # المالي "financial", not Mali
     ("西方国家", "zh"),                            # 西方 "the West", not the Spanish side
-    ("缔约方大会", "zh"),                          # 缔约方 "party to a treaty", not the Jordanian side
+    ("卡方检验", "zh"),                            # 卡方 "chi-square", not the Qatari side
     ("中老年人", "zh"),                            # 中老年 "middle and old age", not China-Laos
     ("打个比方", "zh"),                            # 比方 "analogy", not the Belgian side
 ])
