@@ -83,6 +83,9 @@ class EnglishForm:
 
     def __init__(self, form: str) -> None:
         pattern = ""
+        # A piece every match contains (lower case): a substring test skips the regex on most sentences.
+        self.literal = max((w.strip("*") for w in form.lower().replace("’", "'").split() if w != "…"), key=len,
+                           default="")
         for word in form.lower().replace("’", "'").split():
             if word == "…":
                 pattern += r"(?:\s+[\w'\-]+){0,3}?"
@@ -101,6 +104,7 @@ class _ChineseForm:
 
     def __init__(self, form: str) -> None:
         self.form = form
+        self.literal = max(form.split("…"), key=len)
         self.regex = re.compile(_ZH_GAP.join(map(re.escape, form.split("…"))))
 
     def spans(self, text: str) -> list[Span]:
@@ -181,6 +185,7 @@ class _ArabicForm:
     "/future/" the future prefix on an imperfect verb."""
 
     GAP = 10
+    literal = ""  # clitics and inflections: no fixed piece to test first
 
     def __init__(self, form: str) -> None:
         self.future = form == "/future/"
@@ -256,7 +261,11 @@ class PhraseMatcher:
         tokens = [(m.start(), m.end(), fold_arabic(m.group())) for m in _AR_TOKEN.finditer(text)] \
             if lang == "ar" else []
 
+        low = text.lower().replace("’", "'") if lang == "en" else text
+
         def spans_of(form) -> list[Span]:
+            if form.literal not in low:
+                return []  # the form's fixed piece is not in the text: no regex to run
             return form.spans(text, tokens) if lang == "ar" else form.spans(text)
 
         hits: list[PhraseHit] = []
