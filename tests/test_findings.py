@@ -169,3 +169,4 @@ def test_the_dateline_is_not_body_text(language: str, text: str) -> None:
     assert a.dateline is not None
     assert all(x.start >= a.dateline.end for x in a.anchors + tuple(a.words))
     assert a.dateline_anchors  # its place or date is still known, as the dateline's
+

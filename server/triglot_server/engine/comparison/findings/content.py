@@ -7,7 +7,8 @@ Dictionary glosses are noisy, so a concept counts as missing from version B only
   machine gloss says it (the machine reads the word as that concept);
 - the place where B would say it holds nothing B does not share with A (and with C): a dropped word, not a
   paraphrase (see _dropped_cleanly).
-Words the qualifiers detector tracks are left to it. Without machine glosses the detector does no work at all:
+Words the qualifiers detector tracks are left to it, and a word inside a diplomatic formula (data/formulae.tsv) that
+B also says is said as a whole there. Without machine glosses the detector does no work at all:
 dictionary keys miss a third to a half of the content words of faithful renderings (measured on the gold pairs of the
 real readouts), so a word without a machine reading of it is no evidence (on the dev readouts every such finding was
 false; it was also most of the cost of a long two-version comparison).
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from triglot_server.engine import lexicon
+from triglot_server.engine.formulae import find_formulae
 from triglot_server.engine.comparison.findings import Context, label, ordered, piece_ref, span_ref
 from triglot_server.engine.comparison.model import Finding, FindingKind, FindingRef, Severity, VersionResult
 
@@ -58,7 +60,7 @@ class Words:
         self.versions = ctx.versions
         self.gloss_language = ctx.gloss_language
         self._gloss: dict[tuple[int, int], frozenset[str]] = {}
-        self._tracked: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._formula: dict[tuple[int, int], list] = {}  # formula hits, found only when a word is judged
 
     def units(self, v: int, ids: Sequence[int]) -> list[_Unit]:
         """Content words of these sentences, without those inside a tracked qualifier (the qualifiers detector's)."""
@@ -75,6 +77,20 @@ class Words:
         for u in self.units(v, ids):
             keys |= u.keys
         return frozenset(keys)
+
+    def formulae(self, v: int, ids: Sequence[int]) -> frozenset[str]:
+        """The diplomatic formulae (data/formulae.tsv) these sentences say."""
+        return frozenset(h.concept for i in ids for h in self._formula_hits(v, i))
+
+    def in_formula(self, v: int, u: _Unit, concepts: frozenset[str]) -> bool:
+        """Is the word inside one of its sentence's formulae whose concept is among `concepts`?"""
+        return any(h.concept in concepts and h.start <= u.word.start and u.word.end <= h.end
+                   for h in self._formula_hits(v, u.sentence))
+
+    def _formula_hits(self, v: int, i: int) -> list:
+        if (v, i) not in self._formula:
+            self._formula[(v, i)] = find_formulae(self.versions[v].sentences[i].text, self.versions[v].language)
+        return self._formula[(v, i)]
 
     def broad_keys(self, v: int, u: _Unit) -> frozenset[str]:
         """A word's keys and, for a Chinese compound, those of each of its characters (抗击 "resist" is also 抗
@@ -207,7 +223,10 @@ def _content_findings(versions: list[VersionResult], words: Words, specs: list, 
                 continue
             ua, ub = words.units(a, ma), words.units(b, mb)
             keys_a = words.keys(a, ma)
+            said_b = words.formulae(b, around)
             for k, u in enumerate(ua):
+                if words.in_formula(a, u, said_b):
+                    continue  # a formula B says too: said as a whole there (exchanged views = تبادل وجهات النظر)
                 missing = _missing(words, a, u, absent)
                 if not missing or not _dropped_cleanly(ua, k, ub, keys_a, versions[b].language):
                     continue
