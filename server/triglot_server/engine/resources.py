@@ -46,7 +46,6 @@ def once(loader: Callable[[], T]) -> Callable[[], T]:
                     box.append(loader())
         return box[0]
 
-    get.loaded = lambda: bool(box)  # type: ignore[attr-defined]
     return get
 
 

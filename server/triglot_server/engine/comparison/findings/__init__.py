@@ -32,6 +32,7 @@ class Context:
     specs: list[RowSpec]
     pivot: int
     gloss_language: str
+    memo: dict[str, object] = field(default_factory=dict)  # helpers detectors share, made once per comparison
     _pairs: dict[int, list[Pair]] = field(default_factory=dict)
 
     def pairs(self, r: int) -> list[Pair]:

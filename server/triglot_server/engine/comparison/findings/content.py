@@ -188,10 +188,9 @@ def _dropped_cleanly(units_a: list[_Unit], k: int, units_b: list[_Unit], keys_a:
 
 def words(ctx: Context) -> Words:
     """The context's Words (made once per comparison, shared with the names detector)."""
-    found = getattr(ctx, "_words", None)
-    if found is None:
-        found = Words(ctx)
-        ctx._words = found  # type: ignore[attr-defined]
+    found = ctx.memo.get("words")
+    if not isinstance(found, Words):
+        found = ctx.memo["words"] = Words(ctx)
     return found
 
 
