@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT / "server"))
 from triglot_server.engine.anchors import Gazetteer  # noqa: E402
 from triglot_server.engine.datelines import find_dateline  # noqa: E402
 from triglot_server.engine.formulae import shared_formulae  # noqa: E402
+from triglot_server.engine.leads import find_lead  # noqa: E402
 from triglot_server.engine.lexicon import content_words, sentence_keys  # noqa: E402
 from triglot_server.engine.qualifiers import QualifierWeight, concepts, qualifiers  # noqa: E402
 from triglot_server.engine.synonymy import related  # noqa: E402
@@ -57,7 +58,7 @@ def _body(sentence: str, lang: str) -> str:
 
 
 def datelines(root: Path) -> None:
-    sentences = hits = first = first_hits = 0
+    sentences = hits = first = first_hits = leads = 0
     for sents in sorted(root.rglob("*.sents")):
         lang = sents.stem
         for k, s in enumerate(x for x in sents.read_text(encoding="utf-8").split("\n") if x.strip()):
@@ -67,8 +68,10 @@ def datelines(root: Path) -> None:
             if k == 0:
                 first += 1
                 first_hits += d is not None
+                leads += find_lead(s, lang) is not None
     print(f"datelines: {first_hits} of {first} opening sentences carry one and are recognised; "
-          f"{hits - first_hits} recognised among the {sentences - first} other sentences")
+          f"{hits - first_hits} recognised among the {sentences - first} other sentences; "
+          f"{leads} opening sentences are news leads")
 
 
 def names(root: Path) -> None:
