@@ -57,7 +57,7 @@ def _body(sentence: str, lang: str) -> str:
     return sentence[d.end:] if d else sentence
 
 
-def datelines(root: Path) -> None:
+def datelines(root: Path, bible: Path) -> None:
     sentences = hits = first = first_hits = leads = 0
     for sents in sorted(root.rglob("*.sents")):
         lang = sents.stem
@@ -69,9 +69,16 @@ def datelines(root: Path) -> None:
                 first += 1
                 first_hits += d is not None
                 leads += find_lead(s, lang) is not None
-    print(f"datelines: {first_hits} of {first} opening sentences carry one and are recognised; "
-          f"{hits - first_hits} recognised among the {sentences - first} other sentences; "
-          f"{leads} opening sentences are news leads")
+    print(f"datelines: recognised in {first_hits} of the {first} opening sentences and in {hits - first_hits} of "
+          f"the {sentences - first} other sentences; {leads} opening sentences are news leads")
+    verses = found = 0
+    for path in sorted(bible.glob("*.en")) + sorted(bible.glob("*.zh")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                verses += 1
+                found += find_dateline(line, path.suffix[1:]) is not None or find_lead(line, path.suffix[1:]) is not None
+    if verses:
+        print(f"datelines and leads in {verses} Bible verses (en, zh), which have none: {found}")
 
 
 def names(root: Path) -> None:
@@ -167,7 +174,7 @@ def synonymy(root: Path, bible: Path | None) -> None:
 def main(argv: list[str]) -> int:
     root = readouts_dir(argv)
     print(f"readouts: {root}")
-    datelines(root)
+    datelines(root, root.parent / "bible-zh-en")
     names(root)
     qualifier_asymmetries(root)
     unrelated_words(root)

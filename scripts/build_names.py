@@ -398,7 +398,13 @@ def build() -> dict[str, str]:
     by_id: dict[str, Row] = {**rows, **capitals}
     extra_rows: list[Row] = []
     for cur in read_tsv(CURATED):
-        if cur.id in by_id:  # more forms (or another kind: a curated capital) for a generated row
+        if cur.kind == "drop":  # a generated row whose name is mostly something else (Regina, Stanley)
+            if cur.id not in by_id:
+                raise ValueError(f"{CURATED}: drop {cur.id!r}: no such generated row")
+            rows.pop(cur.id, None)
+            capitals.pop(cur.id, None)
+            del by_id[cur.id]
+        elif cur.id in by_id:  # more forms (or another kind: a curated capital) for a generated row
             merge(by_id[cur.id], cur)
         elif cur.kind == "":
             raise ValueError(f"{CURATED}: {cur.id!r} adds forms to no generated row")
