@@ -30,7 +30,8 @@ from countryinfo import CountryInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "server"))
-from triglot_server.engine.anchors import AR_MARKS, cedict_path  # noqa: E402
+from triglot_server.engine.anchors import AR_MARKS  # noqa: E402
+from triglot_server.engine.cedict import entries  # noqa: E402
 
 DATA = ROOT / "server" / "triglot_server" / "engine" / "data"
 CURATED = ROOT / "scripts" / "data" / "names_curated.tsv"
@@ -327,15 +328,10 @@ class _Word:
 
 @lru_cache(maxsize=1)
 def _cedict() -> dict[str, _Word]:
-    import gzip
-
     words: dict[str, _Word] = {}
-    with gzip.open(cedict_path(), "rt", encoding="utf-8") as f:
-        for line in f:
-            m = re.match(r"\S+ (\S+) \[([^\]]*)\] /(.*)/\s*$", line)
-            if m and not line.startswith("#"):
-                w = words.setdefault(m.group(1), _Word([], []))
-                (w.proper_senses if m.group(2)[:1].isupper() else w.senses).extend(m.group(3).split("/"))
+    for e in entries():
+        w = words.setdefault(e.word, _Word([], []))
+        (w.proper_senses if e.proper else w.senses).extend(e.senses)
     return words
 
 
