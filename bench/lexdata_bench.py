@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/lexdata_bench.py [READOUTS_DIR]
 
-READOUTS_DIR defaults to $TRIGLOT_READOUTS or the shared data beside the checkout (../shared/data/readouts). Every
-set's gold-aligned pairs (`*.align`, `*.sents`) are read; nothing is tuned here, only counted.
+READOUTS_DIR defaults to $TRIGLOT_READOUTS, else the shared data beside the checkout (../shared/data/readouts, which
+also has the Bible used as a negative corpus and for synonymy), else the copy the repo carries (tests/data/readouts
+and examples/). Every set's gold-aligned pairs (`*.align`, `*.sents`) are read; nothing is tuned here, only counted.
 """
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ DATA = ROOT / "server" / "triglot_server" / "engine" / "data"
 
 def readouts_dir(argv: list[str]) -> Path:
     for candidate in (argv[1:2] and argv[1], os.environ.get("TRIGLOT_READOUTS"),
-                      ROOT.parent / "shared" / "data" / "readouts", ROOT.parents[1] / "shared" / "data" / "readouts"):
+                      ROOT.parent / "shared" / "data" / "readouts", ROOT.parents[1] / "shared" / "data" / "readouts",
+                      ROOT / "tests" / "data" / "readouts"):
         if candidate and Path(candidate).is_dir():
             return Path(candidate)
     raise SystemExit("readouts not found: pass READOUTS_DIR or set TRIGLOT_READOUTS")
