@@ -118,6 +118,29 @@ def qualifier_asymmetries(root: Path) -> None:
               f"content difference, and in {other_pairs} of {other_total} other pairs")
 
 
+def qualifiers_on_bible(bible: Path) -> None:
+    """Strong qualifiers on one side only in the Bible's gold pairs (zh-en; the tables were not written on it, and
+    its archaic English marks modality its own way: "shall", "let there be")."""
+    weight = {c: q.weight for c, q in qualifiers().items()}
+    total = 0
+    one_sided: dict[str, int] = {}
+    for book in ("001", "006"):
+        if not (bible / f"{book}.gold.align").exists():
+            return
+        en, zh = ((bible / f"{book}.{x}").read_text(encoding="utf-8").split("\n") for x in ("en", "zh"))
+        for line in (bible / f"{book}.gold.align").read_text().splitlines()[:1500]:
+            left, right = (json.loads(x) for x in line.split(":"))
+            if left and right:
+                total += 1
+                ce = concepts(" ".join(en[i] for i in left), "en")
+                cz = concepts("".join(zh[i] for i in right), "zh")
+                for c in ce ^ cz:
+                    if weight[c] is QualifierWeight.STRONG:
+                        one_sided[c] = one_sided.get(c, 0) + 1
+    top = ", ".join(f"{c} {n}" for c, n in sorted(one_sided.items(), key=lambda x: -x[1])[:6])
+    print(f"qualifiers on {total} Bible gold pairs (001, 006): strong concepts on one side only: {top}")
+
+
 def unrelated_words(root: Path) -> None:
     """Content words with no related key on the other side, and how many a shared formula covers."""
     words = unrelated = covered = 0
@@ -179,6 +202,7 @@ def main(argv: list[str]) -> int:
     datelines(root, root.parent / "bible-zh-en")
     names(root)
     qualifier_asymmetries(root)
+    qualifiers_on_bible(root.parent / "bible-zh-en")
     unrelated_words(root)
     synonymy(root, root.parent / "bible-zh-en")
     return 0
