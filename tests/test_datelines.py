@@ -1,6 +1,9 @@
 """News-agency datelines in English, Chinese and Arabic: span, place, date, agency; and what is not a dateline."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+from pathlib import Path
+
 import pytest
 
 from triglot_server.engine.datelines import DatelineDate, find_dateline
@@ -156,3 +159,20 @@ def test_language_tags_are_normalised_and_checked():
     assert find_dateline("BEIJING, June 5 (Xinhua) -- x", "en-GB") is not None
     with pytest.raises(Exception, match="language"):
         find_dateline("x", "fr")
+
+
+READOUTS = [p for p in sorted((Path(__file__).parent / "data" / "readouts" / "real").iterdir()) if p.is_dir()]
+
+
+@pytest.mark.parametrize("readout", READOUTS, ids=lambda p: p.name)
+def test_real_readouts_datelines_agree_with_the_event_date_and_stay_out_of_the_body(readout):
+    # Each set is named after the day of the event (YYYY-MM-DD-...); a wire files its story that day or the next.
+    event = date.fromisoformat(readout.name[:10])
+    for sents in sorted(readout.glob("*.sents")):
+        lines = [s for s in sents.read_text(encoding="utf-8").split("\n") if s.strip()]
+        assert all(find_dateline(s, sents.stem) is None for s in lines[1:]), sents
+        d = find_dateline(lines[0], sents.stem)
+        if d is not None:
+            assert d.agency is not None and d.date is not None and d.date.day is not None
+            filed = date(d.date.year or event.year, d.date.month or event.month, d.date.day)
+            assert timedelta(0) <= filed - event <= timedelta(days=1), (sents, d)

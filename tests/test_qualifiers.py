@@ -91,6 +91,9 @@ def test_the_same_qualifier_is_found_in_every_version(texts, concept):
     ("对非提供10亿剂疫苗", "zh", False),
     ("中阿关系非常重要", "zh", False),            # 非常 "very"
     ("面向未来", "zh", False),                   # 未来 "future"
+    ("无论是在双边还是多边层面", "zh", False),      # 无论 "no matter"
+    ("水势浩大，高山都淹没了", "zh", False),        # 淹没 "submerge", although 没了 is "to end"
+    ("王毅说，中方从不干涉", "zh", True),           # leftmost word 从不 "never" decides over 不干涉
     ("لا سيما في المجال الاقتصادي", "ar", False),  # لا سيما "especially"
     ("the non-interference principle", "en", False),
 ])

@@ -16,11 +16,10 @@ counterpart, never to report that one is missing.
 """
 from __future__ import annotations
 
-import gzip
 import re
 from functools import lru_cache
 
-from triglot_server.engine.anchors import cedict_path
+from triglot_server.engine.cedict import entries
 from triglot_server.engine.lexicon import STOPWORDS, stem
 
 MAX_SENSES = 4  # one-word senses per headword, at most
@@ -42,11 +41,9 @@ def one_word_senses(senses: list[str]) -> list[str]:
 @lru_cache(maxsize=1)
 def _table() -> dict[str, frozenset[str]]:
     senses: dict[str, list[str]] = {}
-    with gzip.open(cedict_path(), "rt", encoding="utf-8") as f:
-        for line in f:
-            m = re.match(r"\S+ (\S+) \[[^\]]*\] /(.*)/\s*$", line)
-            if m and not line.startswith("#") and len(m.group(1)) >= 2:
-                senses.setdefault(m.group(1), []).extend(m.group(2).split("/"))
+    for e in entries():
+        if len(e.word) >= 2:
+            senses.setdefault(e.word, []).extend(e.senses)
     related: dict[str, set[str]] = {}
     for word_senses in senses.values():
         words = one_word_senses(word_senses)
