@@ -16,7 +16,7 @@ NO_LETTERS = "cannot detect the language: no English, Chinese or Arabic letters"
 
 
 def test_languages_table():
-    assert LANGUAGES == {"en": "English", "zh": "Chinese", "zt": "Chinese (Traditional)", "ar": "Arabic"}
+    assert LANGUAGES == {"en": "English", "zh": "Chinese", "zt": "Traditional Chinese", "ar": "Arabic"}
 
 
 @pytest.mark.parametrize("code, expected", [

@@ -32,6 +32,7 @@ from triglot.v1 import triglot_pb2 as pb
 from triglot.v1 import triglot_pb2_grpc
 from triglot_server import limits
 from triglot_server.engine import alignment, comparison, languages, segmentation, traditional
+from triglot_server.engine import documents as extraction
 from triglot_server.engine.normal_form import NormalForm, normal_form, vocabulary
 from triglot_server.engine.types import Cancelled, EngineError, InvalidInput, NotInstalled, Sentence
 from triglot_server.observability import ended_early_code
@@ -129,6 +130,7 @@ class _Document:
     language: str
     sentences: list[Sentence]
     forms: list[NormalForm]
+    extracted: str = ""  # the text extracted from a document given as a file, which the offsets point into
 
     @property
     def engine_language(self) -> str:
@@ -181,13 +183,25 @@ def _document_language(declared: str, text: str, field: str) -> str:
     return language
 
 
+def _extract(file: pb.File, field: str, should_stop: Callable[[], bool] | None = None) -> extraction.Extracted:
+    """The text of a File message; errors name the file (or the field when it has no name)."""
+    try:
+        return extraction.extract(file.data, file.media_type, file.name or field, should_stop)
+    except InvalidInput as error:
+        if len(file.data) > extraction.MAX_FILE_BYTES:
+            raise limits.LimitExceeded(f"{field}.data", str(error)) from None
+        raise
+
+
 def _read_document(document: pb.Document, field: str) -> _Document:
-    """Validate a Document and split it into sentences (or take its pre-split sentences as given)."""
+    """Validate a Document and split it into sentences (or take its pre-split sentences as given); a file's text is
+    extracted first."""
     kind = document.WhichOneof("content")
     if kind is None:
-        raise InvalidInput(f"{field} is missing: set {field}.text or {field}.sentences")
-    if kind == "text":
-        text = document.text
+        raise InvalidInput(f"{field} is missing: set {field}.text, {field}.sentences or {field}.file")
+    if kind in ("text", "file"):
+        extracted = _extract(document.file, f"{field}.file").text if kind == "file" else ""
+        text = extracted or document.text
         limits.check_text(f"{field}.text", text)
         if not text.strip():
             raise InvalidInput(f"{field}.text is empty")
@@ -197,7 +211,7 @@ def _read_document(document: pb.Document, field: str) -> _Document:
             raise InvalidInput(f"{field}.text has no sentences")
         limits.check_sentences(f"{field}.text sentences", [s.text for s in sentences])
         words = vocabulary(text) if language == "en" else frozenset()
-        return _Document(language, sentences, [normal_form(s.text, language, words) for s in sentences])
+        return _Document(language, sentences, [normal_form(s.text, language, words) for s in sentences], extracted)
     items = list(document.sentences.items)
     if not items:
         raise InvalidInput(f"{field}.sentences is empty: give at least one sentence")
@@ -303,7 +317,8 @@ def _compare_response(result: comparison.Comparison, documents: dict[str, _Docum
                                  sentences=[_sentence(s) for s in documents[v.name].sentences],
                                  glosses=v.glosses, gloss_signature=v.gloss_signature,
                                  gloss_quality=[pb.GlossQuality(flags=f, retry=r)
-                                                for f, r in zip(v.gloss_flags, v.gloss_retries)])
+                                                for f, r in zip(v.gloss_flags, v.gloss_retries)],
+                                 text=documents[v.name].extracted)
                   for v in result.versions],
         rows=[pb.Row(index=row.index, cells=[pb.Cell(sentence_ids=c.sentence_ids, score=c.score) for c in row.cells])
               for row in result.rows],
@@ -340,6 +355,7 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
             route=result.route,
             models=result.models,
             signature=result.signature,
+            source_text=document.extracted,
         )
 
     @_rpc
@@ -367,6 +383,7 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
                 message.route.extend(result.route)
                 message.models.extend(result.models)
                 message.signature = result.signature
+                message.source_text = document.extracted
                 first = False
             yield message
 
@@ -389,7 +406,17 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
             target_sentences=[_sentence(s) for s in target.sentences],
             beads=[pb.Bead(source_ids=b.source_ids, target_ids=b.target_ids, score=b.score) for b in result.beads],
             signature=result.signature,
+            source_text=source.extracted,
+            target_text=target.extracted,
         )
+
+    @_rpc
+    def Extract(self, request: pb.ExtractRequest, context: grpc.ServicerContext) -> pb.ExtractResponse:
+        if not request.HasField("file"):
+            raise InvalidInput("file is missing: set file.data (and file.media_type, or leave it empty to detect)")
+        result = _extract(request.file, "file", _stopper(context))
+        limits.check_text("file text", result.text)
+        return pb.ExtractResponse(text=result.text, media_type=result.media_type.value, method=result.method)
 
     @_rpc
     def DetectLanguage(self, request: pb.DetectLanguageRequest,

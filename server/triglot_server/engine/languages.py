@@ -20,7 +20,7 @@ from typing import Any
 
 from triglot_server.engine.types import InvalidInput, LanguageCode
 
-LANGUAGES: dict[str, str] = {"en": "English", "zh": "Chinese", "zt": "Chinese (Traditional)", "ar": "Arabic"}
+LANGUAGES: dict[str, str] = {"en": "English", "zh": "Chinese", "zt": "Traditional Chinese", "ar": "Arabic"}
 
 _SUPPORTED = ", ".join(f"{code} ({name})" for code, name in LANGUAGES.items())
 
