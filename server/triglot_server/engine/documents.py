@@ -16,12 +16,15 @@ the file and the reason.
 from __future__ import annotations
 
 import enum
+import functools
 import io
 import re
 import time
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from triglot_server.engine.types import Cancelled, InvalidInput
 
@@ -111,7 +114,10 @@ def extract(data: bytes, media_type: str = "", name: str = "document",
         raise InvalidInput(f"{name}: {len(data):,} bytes is over the limit of {MAX_FILE_BYTES:,} for a file")
     if not data:
         raise InvalidInput(f"{name}: the file is empty")
-    kind, charset = parse_media_type(media_type)
+    try:
+        kind, charset = parse_media_type(media_type)
+    except InvalidInput as error:
+        raise InvalidInput(f"{name}: {error}") from None
     kind = kind or sniff(data)
     budget = _Budget(name, should_stop)
     reader = {MediaType.HTML: _html, MediaType.PDF: _pdf, MediaType.DOCX: _docx, MediaType.TEXT: _text}[kind]
@@ -167,12 +173,12 @@ def decode(data: bytes, name: str, charset: str | None = None) -> tuple[str, str
     guess = _LEGACY_ENCODINGS.get(best.encoding if best is not None else "")
     # charset-normalizer's guess first, then the usual legacy encodings of Chinese and Arabic text; a decoding counts
     # only when the letters it gives are mostly of that language's script.
-    for encoding, script in ([(guess, None)] if guess else []) + _FALLBACKS:
+    for encoding, script in ([(guess, "")] if guess else []) + _FALLBACKS:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if script is None or _mostly(text, script):
+        if _mostly(text, script):
             return text, encoding
     # Mostly UTF-8 with a bad byte, or no legacy encoding of our languages reads it: say where the UTF-8 breaks.
     raise InvalidInput(f"{name} is not valid UTF-8: byte 0x{data[utf8_error.start]:02x} at offset "
@@ -184,13 +190,17 @@ _FALLBACKS = [("gb18030", "zh"), ("big5", "zh"), ("cp1256", "ar")]
 
 
 def _mostly(text: str, script: str) -> bool:
+    """Whether most letters of `text` are of `script` (en, zh or ar; "" for any of them), and most of its characters
+    are letters, spaces or punctuation rather than control characters (a binary file decodes in any single-byte
+    encoding)."""
     from triglot_server.engine.languages import detect_script
 
     try:
         found, share = detect_script(text)
     except InvalidInput:
         return False
-    return found == script and share >= 0.8
+    controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f")
+    return (found == script or not script) and share >= 0.8 and controls <= len(text) // 100
 
 
 # Encodings charset-normalizer may name for Chinese and Arabic text, and the codec that reads them (GB18030 is the
@@ -254,7 +264,34 @@ def _pdf(data: bytes, name: str, charset: str | None, budget: _Budget) -> tuple[
             RecursionError) as error:
         raise InvalidInput(f"{name}: cannot read the PDF (damaged or not a PDF): {error}") from None
     # A page break is a line break: a sentence may go on over the next page.
-    return "\n".join(page for page in pages if page), _version("pypdf")
+    text = "\n".join(page for page in pages if page).translate(_glyph_forms())
+    return _CJK_GAP.sub("", text), _version("pypdf")
+
+
+# pypdf puts a space where the font changes inside a line ("3 月 9 日", "深化 “ 一带一路 ” 合作"): a space next to a
+# wide (CJK) character, with no ASCII letter on its other side, is such a gap, not the text's.
+_CJK_GAP = re.compile("(?<=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]) (?![A-Za-z])"
+                      "|(?<![A-Za-z]) (?=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef])")
+
+
+@functools.lru_cache(maxsize=1)
+def _glyph_forms() -> dict[int, str]:
+    """Code points a PDF's text layer gives for a glyph instead of the text's own characters, and those characters.
+    The layer maps each glyph back to one code point: a ligature glyph to its presentation form (ﬁ U+FB01 → fi),
+    a shaped Arabic letter to its presentation form (NFKC undoes both), and a glyph that a CJK font shares between
+    a radical and an ideograph to the radical (⻓ U+2ED3 → 长; data/cjk_radicals.tsv)."""
+    table: dict[int, str] = {}
+    for first, last in ((0xFB00, 0xFB06), (0xFB50, 0xFDFF), (0xFE70, 0xFEFC)):
+        for cp in range(first, last + 1):
+            normal = unicodedata.normalize("NFKC", chr(cp))
+            if normal != chr(cp):
+                table[cp] = normal
+    path = Path(__file__).with_name("data") / "cjk_radicals.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            radical, ideograph, *_ = line.split("\t")
+            table[ord(radical)] = ideograph
+    return table
 
 
 # -- DOCX --------------------------------------------------------------------------------------------------------
