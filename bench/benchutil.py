@@ -78,3 +78,14 @@ class Server:
             self.process.wait()
         if self.process.stdout:
             self.process.stdout.close()
+
+
+# The readout sets with gold sentences (<lang>.txt, <lang>.sents); $TRIGLOT_READOUTS overrides.
+READOUTS = Path(os.environ.get("TRIGLOT_READOUTS") or ROOT.parent / "shared" / "data" / "readouts")
+
+
+def readout_sets(root: Path) -> list[Path]:
+    """The sample and every set under root/real (just the bundled sample when root does not exist)."""
+    if not root.exists():
+        return [SAMPLE]
+    return [root / "2020-03-09-china-iraq"] + sorted(p for p in (root / "real").iterdir() if p.is_dir())

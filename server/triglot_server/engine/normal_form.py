@@ -56,15 +56,16 @@ def normal_form(text: str, language: str, words: frozenset[str] = frozenset()) -
     chinese = languages.analysis_language(language) == "zh"
     for brk in _BREAK.finditer(text):
         before, after = text[:brk.start()], text[brk.end():]
-        hyphen = _HYPHENATED.search(before[-40:]) if not chinese and after[:1].islower() else None
+        hyphen = _HYPHENATED.search(before[-40:]) if not chinese and after[:1].isalpha() else None
         if hyphen:
             joined = hyphen.group(1) + _WORD.match(after).group()
-            # the hyphen goes too when the document writes the word unbroken
-            replacement = "" if joined.lower() in words else "-"
+            # the hyphen goes too when the document writes the word unbroken ("recognition"); a compound keeps it
+            # ("people-to-people", "el-Sisi")
+            replacement = "" if after[0].islower() and joined.lower() in words else "-"
             pieces.append((brk.start() - 1, replacement))
             same_length = False
             continue
-        if chinese and not (_latin_end(before) and _latin_start(after)):
+        if chinese and not (_letter_end(before) and _letter_start(after)):
             pieces.append((brk.start(), ""))
             same_length = False
         else:
@@ -77,12 +78,13 @@ def normal_form(text: str, language: str, words: frozenset[str] = frozenset()) -
     return NormalForm(out, languages.to_simplified(out) if language == "zt" else out, origin)
 
 
-def _latin_end(text: str) -> bool:
-    return bool(text) and text[-1].isascii() and text[-1].isalnum()
+# In Chinese a line break is dropped, except between two Latin words ("Wang\nYi"); digits join ("20\n30" is 2030).
+def _letter_end(text: str) -> bool:
+    return bool(text) and text[-1].isascii() and text[-1].isalpha()
 
 
-def _latin_start(text: str) -> bool:
-    return bool(text) and text[0].isascii() and text[0].isalnum()
+def _letter_start(text: str) -> bool:
+    return bool(text) and text[0].isascii() and text[0].isalpha()
 
 
 def _replace(text: str, edits: list[tuple[int, int, str]]) -> str:
