@@ -72,6 +72,14 @@ def test_wrapped_versions_compare_like_unwrapped(client, unwrapped, width):
     assert rows(response) == rows(unwrapped)
     assert findings(response) == findings(unwrapped)
     check_offsets(response, texts)
+    # each finding's span, found in the re-joined text, points at the same words in the wrapped original
+    assert spans(response, texts) == spans(unwrapped, {lang: sample(lang) for lang in LANGUAGES})
+
+
+def spans(response: pb.CompareResponse, texts: dict[str, str]) -> set:
+    languages = {v.name: v.language for v in response.versions}
+    return {(f.kind, tuple((r.version, r.sentence, normalised(texts[r.version][r.start:r.end], languages[r.version]))
+                           for r in f.refs)) for f in response.findings}
 
 
 def test_wrapped_text_aligns_like_the_gold(client):

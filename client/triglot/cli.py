@@ -44,17 +44,25 @@ def display_name(path: str) -> str:
     return "stdin" if path == "-" else path
 
 
-def read_text(path: str) -> str:
-    """A UTF-8 file ("-" is stdin); a leading byte-order mark is dropped."""
+def read_bytes(path: str, limit: int | None = None) -> bytes:
+    """The bytes of a file ("-" is stdin), refused over `limit` bytes before it is read."""
     name = display_name(path)
     try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        if limit is not None and path != "-" and (size := Path(path).stat().st_size) > limit:
+            raise CliError(f"{name}: {size:,} bytes is over the limit of {limit:,} for a document")
+        return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except FileNotFoundError:
         raise CliError(f"{name}: no such file") from None
     except IsADirectoryError:
         raise CliError(f"{name}: is a directory, not a file") from None
     except OSError as error:
         raise CliError(f"{name}: cannot read: {error.strerror or error}") from None
+
+
+def read_text(path: str) -> str:
+    """A UTF-8 file ("-" is stdin); a leading byte-order mark is dropped."""
+    name = display_name(path)
+    data = read_bytes(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -92,19 +100,7 @@ FORMATS = {"html": "text/html", "pdf": "application/pdf",
 def read_file(path: str, media_type: str = "") -> Any:
     """A file as a document for the server to extract (HTML, PDF, DOCX, text in any common encoding: the server
     recognises the type from the content unless `media_type` says it)."""
-    name = display_name(path)
-    try:
-        if path != "-" and Path(path).stat().st_size > MAX_FILE_BYTES:
-            raise CliError(f"{name}: {Path(path).stat().st_size:,} bytes is over the limit of {MAX_FILE_BYTES:,} "
-                           "for a document")
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except FileNotFoundError:
-        raise CliError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise CliError(f"{name}: is a directory, not a file") from None
-    except OSError as error:
-        raise CliError(f"{name}: cannot read: {error.strerror or error}") from None
-    return file(data, media_type, name)
+    return file(read_bytes(path, MAX_FILE_BYTES), media_type, display_name(path))
 
 
 def read_document(path: str, presplit: bool, from_format: str | None = None) -> Any:
