@@ -95,6 +95,46 @@ def html_page(text: str, language: str, title: str = "") -> str:
 """
 
 
+EDITOR = {"en": "Editor: Liu Qian", "zh": "【责任编辑：刘倩】", "ar": "المحرر: ليو تشيان"}
+COMMENTS = {"en": ("Comments", "Log in to comment. Your e-mail address will not be published."),
+            "zh": ("网友评论", "登录后发表评论，请遵守法律法规。"),
+            "ar": ("التعليقات", "سجل الدخول للتعليق. لن يتم نشر بريدك الإلكتروني.")}
+
+
+def agency_page(text: str, language: str, title: str = "") -> str:
+    """Another layout: a news agency's page without <article> or <main>, the body in a <div id="detail"> among
+    divs, an editor's line, a "related" block right after the text, a comment box, a cookie banner and a footer."""
+    f = FURNITURE[language]
+    e = html.escape
+    body = "\n".join(f"<p style=\"text-indent:2em\">{e(p)}</p>" for p in paragraphs(text))
+    related = "".join(f'<div class="item"><a href="/r/{k}.htm">{e(h)}</a></div>' for k, h in enumerate(f["headlines"]))
+    menu = " ".join(f'<a href="/c/{k}.htm">{e(item)}</a>' for k, item in enumerate(f["menu"]))
+    heading = f'<div class="h-title">{e(title)}</div>' if title else ""
+    comment_title, comment_text = COMMENTS[language]
+    return f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<title>{e(title or f['related'])}</title></head>
+<body dir="{f['dir']}">
+<div id="cookie">{e(f['footer'][:40])} <button>OK</button></div>
+<div class="topbar">{menu}</div>
+<div class="wrap">
+<div class="left">
+{heading}
+<div class="h-info"><span>2020-03-09 22:15:08</span><span>{e(f['menu'][1])}</span></div>
+<div class="share">{" ".join(e(x) for x in f['share'])}</div>
+<div id="detail">
+{body}
+</div>
+<div class="editor">{e(EDITOR[language])}</div>
+<div class="relatedNews"><div class="tit">{e(f['related'])}</div>{related}</div>
+<div class="comment"><div class="tit">{e(comment_title)}</div><textarea></textarea><p>{e(comment_text)}</p></div>
+</div>
+<div class="right"><div class="tit">{e(f['most'])}</div>{related}</div>
+</div>
+<div class="foot">{" | ".join(e(x) for x in f['links'])}<br>{e(f['footer'])}</div>
+</body></html>
+"""
+
+
 def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -268,10 +268,11 @@ def _pdf(data: bytes, name: str, charset: str | None, budget: _Budget) -> tuple[
     return _CJK_GAP.sub("", text), _version("pypdf")
 
 
-# pypdf puts a space where the font changes inside a line ("3 月 9 日", "深化 “ 一带一路 ” 合作"): a space next to a
-# wide (CJK) character, with no ASCII letter on its other side, is such a gap, not the text's.
-_CJK_GAP = re.compile("(?<=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]) (?![A-Za-z])"
-                      "|(?<![A-Za-z]) (?=[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef])")
+# pypdf puts a space where the font changes inside a line ("3 月 9 日", "深化 “ 一带一路 ” 合作"): a space between a
+# wide (CJK) character and a digit or punctuation mark is such a gap; one between two CJK characters ("倪瑞捷 崔元磊")
+# or next to a Latin word is the text's own.
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_GAP = re.compile(f"(?<=[{_WIDE}]) (?=[^\\s{_WIDE}A-Za-z])|(?<=[^\\s{_WIDE}A-Za-z]) (?=[{_WIDE}])")
 
 
 @functools.lru_cache(maxsize=1)
