@@ -281,3 +281,46 @@ def test_windows_1256_arabic_is_read(client):
     text = path.read_text(encoding="utf-8") if path.exists() else "أجرى وزير الخارجية الصيني وانغ يي اتصالا هاتفيا."
     response = client.extract(file(text.encode("cp1256"), "", "ar.txt"))
     assert response.text == text and "cp1256" in response.method
+
+
+def retagged_package(package: Path, out: Path, from_code: str) -> Path:
+    """A copy of an .argosmodel whose metadata says another source language (and whose top directory is renamed
+    to match): how a real `zt` package from the Argos index looks to the installer."""
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(package) as source, zipfile.ZipFile(out, "w") as target:
+        top = source.namelist()[0].split("/", 1)[0]
+        new_top = top.replace("translate-zh_", f"translate-{from_code}_", 1)
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith("metadata.json"):
+                metadata = json.loads(data)
+                metadata["from_code"] = from_code
+                data = json.dumps(metadata).encode()
+            target.writestr(info.filename.replace(top, new_top, 1), data)
+    return out
+
+
+def test_an_installed_zt_package_translates_traditional_directly(tmp_path):
+    from tinymodel import cached_test_models
+    from triglot.client import TriglotClient
+    from triglot_server.engine.translation import install_packages
+    from triglot_server.server import load_models, start_server
+
+    zh_en = cached_test_models([("zh", "en")])[0]
+    models = tmp_path / "models"
+    install_packages([zh_en, retagged_package(zh_en, tmp_path / "zt_en.argosmodel", "zt")], models)
+    running = start_server("127.0.0.1:0")
+    try:
+        load_models(running, models)
+        with TriglotClient(running.address, timeout=60) as client:
+            pairs = {(p.source, p.target): list(p.via) for p in client.list_languages().pairs}
+            assert pairs[("zt", "en")] == [] and pairs[("zh", "en")] == []
+            text = to_traditional("王毅同伊拉克外长通电话。")
+            response = client.translate(text, "en")
+            assert list(response.route) == ["zt", "en"]  # the zt package, no conversion
+            assert len(response.models) == 1 and "zt" in response.models[0] and "opencc" not in response.models
+            assert client.translate(text, "en", source="zh").route[0] == "zt"  # declared zh, seen Traditional
+    finally:
+        running.stop(grace=None)
