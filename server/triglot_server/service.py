@@ -202,14 +202,14 @@ def _read_document(document: pb.Document, field: str) -> _Document:
     if kind in ("text", "file"):
         extracted = _extract(document.file, f"{field}.file").text if kind == "file" else ""
         text = extracted or document.text
-        limits.check_text(f"{field}.text", text)
+        limits.check_text(f"{field}.{kind}", text)
         if not text.strip():
-            raise InvalidInput(f"{field}.text is empty")
+            raise InvalidInput(f"{field}.{kind} is empty")
         language = _document_language(document.language, text, field)
         sentences = segmentation.split_sentences(text, language)
         if not sentences:
-            raise InvalidInput(f"{field}.text has no sentences")
-        limits.check_sentences(f"{field}.text sentences", [s.text for s in sentences])
+            raise InvalidInput(f"{field}.{kind} has no sentences")
+        limits.check_sentences(f"{field}.{kind} sentences", [s.text for s in sentences])
         words = vocabulary(text) if language == "en" else frozenset()
         return _Document(language, sentences, [normal_form(s.text, language, words) for s in sentences], extracted)
     items = list(document.sentences.items)
