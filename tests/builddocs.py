@@ -13,12 +13,23 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import shutil
 import subprocess
 import tempfile
 import textwrap
 import unicodedata
 from pathlib import Path
+
+def readouts() -> Path | None:
+    """The shared readout sets: $TRIGLOT_READOUTS, else ../shared/data/readouts beside the clone (None if absent)."""
+    root = Path(__file__).resolve().parents[1]
+    for candidate in (os.environ.get("TRIGLOT_READOUTS"), root.parent / "shared" / "data" / "readouts",
+                      Path("/work/shared/data/readouts")):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return None
+
 
 FURNITURE = {
     "en": {"menu": ["Home", "News", "Press Releases", "Spokesperson's Remarks", "Minister", "About Us", "Contact"],

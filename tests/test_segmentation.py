@@ -270,10 +270,10 @@ def test_sentences_from_lines_empty_list_and_empty_items():
 # -- hard-wrapped text -----------------------------------------------------------------------------------------------
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from builddocs import wrapped  # noqa: E402
+from builddocs import readouts, wrapped  # noqa: E402
 
-READOUTS = Path("/work/shared/data/readouts")
-SETS = ([SAMPLE] + sorted(p for p in (READOUTS / "real").iterdir() if p.is_dir())) if READOUTS.exists() else [SAMPLE]
+READOUTS = readouts()
+SETS = [SAMPLE] + (sorted(p for p in (READOUTS / "real").iterdir() if p.is_dir()) if READOUTS else [])
 
 
 def same_sentences(a: list[str], b: list[str], language: str) -> bool:
