@@ -80,12 +80,13 @@ class Server:
             self.process.stdout.close()
 
 
-# The readout sets with gold sentences (<lang>.txt, <lang>.sents); $TRIGLOT_READOUTS overrides.
-READOUTS = Path(os.environ.get("TRIGLOT_READOUTS") or ROOT.parent / "shared" / "data" / "readouts")
+# The readout sets with gold sentences (<lang>.txt, <lang>.sents) in real/: $TRIGLOT_READOUTS, else
+# ../shared/data/readouts when it is there, else the copy carried in tests/data.
+_SHARED_READOUTS = ROOT.parent / "shared" / "data" / "readouts"
+READOUTS = Path(os.environ.get("TRIGLOT_READOUTS")
+                or (_SHARED_READOUTS if _SHARED_READOUTS.is_dir() else ROOT / "tests" / "data" / "readouts"))
 
 
 def readout_sets(root: Path) -> list[Path]:
-    """The sample and every set under root/real (just the bundled sample when root does not exist)."""
-    if not root.exists():
-        return [SAMPLE]
-    return [root / "2020-03-09-china-iraq"] + sorted(p for p in (root / "real").iterdir() if p.is_dir())
+    """The bundled sample and every set under root/real."""
+    return [SAMPLE] + sorted(p for p in (root / "real").iterdir() if p.is_dir())

@@ -1,6 +1,6 @@
 """Document extraction on pages and files built from the real readouts (tests/builddocs.py).
 
-    python bench/extraction_bench.py [--readouts /work/shared/data/readouts]
+    python bench/extraction_bench.py [--readouts DIR]
 
 For every readout text (sample + real/, en/zh/ar): the text as a ministry news page with real page furniture (menu,
 breadcrumb, share buttons, "related news", "most read", footer) and as a news agency's page of another layout

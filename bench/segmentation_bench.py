@@ -1,7 +1,7 @@
 """Sentence segmentation: triglot's rule-based splitter against pysbd — exactness and speed.
 
     python bench/segmentation_bench.py [--bible /work/shared/data/bible-zh-en/006.en] [--pysbd-lines 250,500,1000,2000]
-                                       [--readouts /work/shared/data/readouts]
+                                       [--readouts DIR]
 
 Prints:
 - hard-wrapped text: every readout set (sample + real/) wrapped at 40/60/70/80 columns (English and Arabic at

@@ -21,14 +21,9 @@ import textwrap
 import unicodedata
 from pathlib import Path
 
-def readouts() -> Path | None:
-    """The shared readout sets: $TRIGLOT_READOUTS, else ../shared/data/readouts beside the clone (None if absent)."""
-    root = Path(__file__).resolve().parents[1]
-    for candidate in (os.environ.get("TRIGLOT_READOUTS"), root.parent / "shared" / "data" / "readouts",
-                      Path("/work/shared/data/readouts")):
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    return None
+def readouts() -> Path:
+    """The readout sets with gold (a `real/` folder of sets): $TRIGLOT_READOUTS, else the copy in tests/data."""
+    return Path(os.environ.get("TRIGLOT_READOUTS") or Path(__file__).resolve().parent / "data" / "readouts")
 
 
 FURNITURE = {

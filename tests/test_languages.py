@@ -150,8 +150,7 @@ def test_every_real_readout_sentence_keeps_its_language():
     """No false refusal on the development readouts, whole texts and every sentence of 30 letters or more."""
     from builddocs import readouts
 
-    data = readouts() or Path(__file__).resolve().parents[1] / "examples"
-    files = sorted(data.rglob("*.sents"))
+    files = sorted(readouts().rglob("*.sents")) + sorted(SAMPLE.glob("*.sents"))
     assert files
     for path in files:
         language = path.stem
