@@ -4,8 +4,8 @@
     python bench/findings_bench.py --speed [BOOK ...]    (default books: 001 006)
 
 Runs the engine in-process (no server, no model: exactly what Compare does without a gloss): each set's <lang>.txt
-files are split by the server's own segmentation and compared with the default pivot. Every set under
-../shared/data/readouts/ (or $TRIGLOT_READOUTS) that has a divergences.json is scored by the matching rule of
+files are split by the server's own segmentation and compared with the default pivot. The sample and every set under
+real/ of the readouts (../shared/data/readouts, else the copy in tests/data; $TRIGLOT_READOUTS) is scored by the matching rule of
 ../shared/tools/readoutscore.py: a finding (low_confidence left out) counts when it shares a gold sentence, through
 its character spans, with a gold divergence of the same kind group (gap: omission/addition; anchor: number/name
 mismatch; content: content_difference). Prints per set and in total precision and recall by group; --show lists
@@ -31,12 +31,11 @@ from pathlib import Path
 from triglot_server.engine import comparison, segmentation
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchutil import SAMPLE, Server  # noqa: E402
+from benchutil import READOUTS, SAMPLE, Server, readout_sets  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-# ../shared beside a clone, or two levels up from a worktree under /work/wt; $TRIGLOT_READOUTS, $TRIGLOT_BIBLE override.
+# The Bible data: ../shared beside a clone, or two levels up from a worktree under /work/wt; $TRIGLOT_BIBLE overrides.
 SHARED = next((p for p in (ROOT.parent / "shared", ROOT.parents[1] / "shared") if p.is_dir()), ROOT.parent / "shared")
-READOUTS = Path(os.environ.get("TRIGLOT_READOUTS") or SHARED / "data" / "readouts")
 BIBLE = Path(os.environ.get("TRIGLOT_BIBLE") or SHARED / "data" / "bible-zh-en")
 ORDER = ("zh", "en", "ar")
 GROUP = {"omission": "gap", "addition": "gap", "number_mismatch": "anchor", "name_mismatch": "anchor",
@@ -62,8 +61,8 @@ class Score:
 
 
 def sets(root: Path = READOUTS) -> list[Path]:
-    """Every directory under root holding a divergences.json, in name order."""
-    return sorted(p.parent for p in root.rglob("divergences.json"))
+    """The sample and every real set with gold divergences (benchutil.READOUTS: ../shared or tests/data)."""
+    return [d for d in readout_sets(root) if (d / "divergences.json").exists()]
 
 
 def gold_spans(text: str, sentences: list[str]) -> list[tuple[int, int]]:

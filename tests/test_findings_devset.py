@@ -1,4 +1,4 @@
-"""The real readouts of the dev set (tests/data/readouts: published zh/en/ar readouts with gold divergences) compared
+"""The real readouts of the dev set (tests/data/readouts/real: published zh/en/ar readouts with gold divergences) compared
 end to end over gRPC by a server with no translation model, as an analyst without models runs it.
 
 Asserted where the figures are exact: the sets whose gold lists no divergence get no finding at all, and every gold
@@ -15,7 +15,7 @@ from conftest import start_cli_server, stop_cli_server
 from triglot import formats
 from triglot.client import TriglotClient, version
 
-DEV = Path(__file__).parent / "data" / "readouts"
+DEV = Path(__file__).parent / "data" / "readouts" / "real"
 SETS = sorted(p.parent for p in DEV.glob("*/divergences.json"))
 GROUP = {"omission": "gap", "addition": "gap", "number_mismatch": "anchor", "name_mismatch": "anchor",
          "content_difference": "content"}

@@ -23,6 +23,7 @@ os.environ.setdefault("GRPC_VERBOSITY", "NONE")
 import grpc  # noqa: E402
 
 from triglot import formats, render  # noqa: E402
+from triglot.formats import DEFAULT_THRESHOLD as FINDINGS_THRESHOLD  # noqa: E402
 from triglot.client import (DEFAULT_ADDRESS, DEFAULT_TIMEOUT, TriglotClient, TriglotError, file,  # noqa: E402
                             version)
 from triglot.v1 import triglot_pb2 as pb  # noqa: E402
@@ -576,7 +577,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
     compare.add_argument("--all-findings", action="store_true",
                          help="text, tsv and html: show every finding, also those below the confidence threshold "
-                              f"(default: {formats.DEFAULT_THRESHOLD}); json and tmx always have all")
+                              f"(default: {FINDINGS_THRESHOLD}); json and tmx always have all")
     compare.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                          help="show progress on stderr (default: when stderr is a terminal)")
     compare.set_defaults(run=cmd_compare)
