@@ -25,7 +25,6 @@ from pathlib import Path
 import pycountry
 from babel import Locale
 from babel.core import get_global
-from babel.dates import get_timezone_location
 from countryinfo import CountryInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,17 +161,18 @@ def _exemplar_cities() -> dict[str, list[tuple[str, str]]]:
     cities: dict[str, list[tuple[str, str]]] = {}
     for code, zones in get_global("territory_zones").items():
         for tz in zones:
-            if tz.startswith(("Antarctica/", "Etc/")):
-                continue
-            try:
-                cities.setdefault(code, []).append((get_timezone_location(tz, "en", return_city=True), tz))
-            except LookupError:  # a zone the machine's tz database lacks
-                continue
+            if not tz.startswith(("Antarctica/", "Etc/")):
+                cities.setdefault(code, []).append((_city(tz, "en"), tz))
     return cities
 
 
 def _city(tz: str, lang: str) -> str:
-    return strip_marks(get_timezone_location(tz, lang, return_city=True))
+    """A zone's exemplar city in CLDR (read from Babel's locale data, not from a time-zone database); English
+    names most of them by the zone id itself (Asia/Riyadh -> Riyadh)."""
+    city = Locale(lang).time_zones.get(tz, {}).get("city")
+    if city is None and lang == "en":
+        city = tz.rsplit("/", 1)[-1].replace("_", " ")
+    return strip_marks(city or "")
 
 
 def countries() -> tuple[dict[str, Row], dict[str, Row], dict[str, str]]:
