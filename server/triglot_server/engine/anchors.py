@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from triglot_server.engine import resources
+from triglot_server.engine import resources, transliteration
 from triglot_server.engine import text as text_module
 from triglot_server.engine.resources import DATA_DIR, cedict_path  # noqa: F401 (cedict_path: re-exported)
 from triglot_server.engine.languages import normalize_language
@@ -519,7 +519,10 @@ class Gazetteer:
                     i += 1
             else:
                 i += 1
-        return out
+        # A name read inside a longer transliterated name is a coincidence (萨尔 "Saarland" in 费萨尔 Faisal).
+        spans = [(a.start, a.end) for a in out]
+        return [a for k, a in enumerate(out) if self.kinds.get(a.value) == "title"  # a title precedes a name
+                or not transliteration.inside_transliteration(text, a.start, a.end, spans[:k] + spans[k + 1:])]
 
     def find(self, text: str, lang: str) -> list[Anchor]:
         if lang == "zh":

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from triglot_server.engine import transliteration
 from triglot_server.engine.anchors import fold_arabic
 from triglot_server.engine.languages import normalize_language
 
@@ -272,7 +273,8 @@ class PhraseMatcher:
         for c in self._for(lang):
             spans = [(s, e) for f in c.forms for s, e in spans_of(f)
                      if not (lang == "zh" and e - s == 1 and text[s] in c.single_chars
-                             and _inside_other_word(text, s, c.concept))]
+                             and (_inside_other_word(text, s, c.concept)
+                                  or transliteration.inside_transliteration(text, s, e)))]
             if not spans:
                 continue
             blocked = [sp for f in c.exclusions for sp in spans_of(f)]
