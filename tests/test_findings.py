@@ -170,3 +170,38 @@ def test_the_dateline_is_not_body_text(language: str, text: str) -> None:
     assert all(x.start >= a.dateline.end for x in a.anchors + tuple(a.words))
     assert a.dateline_anchors  # its place or date is still known, as the dateline's
 
+
+
+# ---------------------------------------------------------------- news leads
+
+EN_LEAD = ["JOHANNESBURG, Feb. 22 (Xinhua) -- A lasting peace in the Israeli-Palestinian conflict can only be achieved "
+           "through the two-state solution, Chinese Foreign Minister Wang Yi said in a phone conversation with Egyptian "
+           "Foreign Minister Badr Abdelatty on Saturday.",
+           "The two sides exchanged views on the situation in the Middle East."]
+AR_LEAD = ["جوهانسبرغ 22 فبراير 2025 (شينخوا) قال وزير الخارجية الصيني وانغ يي اليوم (السبت) إن السلام الدائم في الصراع "
+           "الفلسطيني الإسرائيلي لا يمكن تحقيقه إلا من خلال حل الدولتين، وذلك خلال اتصال هاتفي مع وزير الخارجية المصري "
+           "بدر عبد العاطي.",
+           "وتبادل الجانبان وجهات النظر حول الوضع في الشرق الأوسط."]
+ZH_EVENT = ["2月22日，外交部长王毅同埃及外长阿卜杜勒阿提通电话。", "双方就中东局势交换了意见。"]
+
+
+@pytest.mark.parametrize("lead", ["en", "ar"])
+def test_a_news_lead_the_other_version_lacks_is_one_content_difference_and_its_names_are_not_findings(lead) -> None:
+    result = _compare(zh=ZH_EVENT, **{lead: EN_LEAD if lead == "en" else AR_LEAD})
+    found = _found(result)
+    assert [k for k, _ in found] == ["content_difference"], found  # not "Israeli"/"Palestinian" not named in zh
+    (f,) = [f for f in result.findings if f.kind == FindingKind.CONTENT_DIFFERENCE]
+    assert "news lead" in f.evidence and ("two-state" in f.evidence or "حل الدولتين" in f.evidence)
+    cited = {(r.language, r.sentence) for r in f.refs}
+    assert cited == {(lead, 0), ("zh", 0)}
+
+
+def test_a_lead_in_two_versions_is_compared_as_text_and_reported_once_against_a_third() -> None:
+    assert _found(_compare(en=EN_LEAD, ar=AR_LEAD)) == []
+    found = _found(_compare(zh=ZH_EVENT, en=EN_LEAD, ar=AR_LEAD))
+    assert [k for k, _ in found] == ["content_difference"] and found[0][1].count("news lead") == 2
+
+
+def test_a_lead_whose_claim_the_other_version_states_later_is_no_finding() -> None:
+    zh = ZH_EVENT + ["王毅表示，巴以冲突只有通过两国方案才能实现持久和平。"]
+    assert not [e for _, e in _found(_compare(zh=zh, en=EN_LEAD)) if "news lead" in e]

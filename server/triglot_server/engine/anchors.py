@@ -462,6 +462,7 @@ class Gazetteer:
                     rows.append(name_id)
         # index[lang][first token] -> entries; one entry per (form, ids) with all ids sharing that form merged
         merged: dict[tuple[str, tuple[str, ...], bool], list[str]] = {}
+        lower_case: set[tuple[str, tuple[str, ...], bool]] = set()  # written in lower case: matched in any case
         for name_id in rows:
             for lang, forms in self.forms[name_id].items():
                 for form in forms:
@@ -469,11 +470,14 @@ class Gazetteer:
                     acronym = lang == "en" and form.isupper() and len(form) > 1
                     norm = toks if acronym else tuple(_norm(t, lang) for t in toks)
                     merged.setdefault((lang, norm, acronym), []).append(name_id)
+                    if lang == "en" and form[:1].islower():
+                        lower_case.add((lang, norm, acronym))
         self._index: dict[str, dict[str, list[_Entry]]] = {"en": {}, "zh": {}, "ar": {}}
         for (lang, toks, acronym), ids in merged.items():
             uniq = tuple(dict.fromkeys(ids))
             imp = tuple(dict.fromkeys(i for n in uniq for i in implies[n] if i not in uniq))
-            proper = lang == "en" and any(self.kinds[n] not in ("title", "disease") for n in uniq)
+            proper = lang == "en" and (lang, toks, acronym) not in lower_case and \
+                any(self.kinds[n] not in ("title", "disease") for n in uniq)
             key = toks[0] if not acronym else toks[0].lower()
             self._index[lang].setdefault(key, []).append(
                 _Entry(tuple(t.lower() for t in toks) if acronym else toks, uniq, imp, proper,

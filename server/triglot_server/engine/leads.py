@@ -34,6 +34,8 @@ class Lead:
     speaker: str
     verb: str
     when: str  # "Monday", "on Saturday", "اليوم (السبت)"
+    claim_start: int = 0  # text[claim_start:claim_end]: what the lead says was said (to the sentence's end when the
+    claim_end: int = 0  # speaker comes first: "… said Monday that <claim>")
 
 
 _EN_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
@@ -62,22 +64,27 @@ def find_lead(text: str, language: str) -> Lead | None:
     dateline = find_dateline(text, lang)
     start = dateline.end if dateline else len(text) - len(text.lstrip())
     body = text[start:]
+    end = len(text.rstrip())
     if lang == "ar":
         m = _AR_SPEAKER_FIRST.match(body)
         if m:
-            return Lead(start, len(text.rstrip()), LeadShape.SPEAKER_FIRST, m.group("speaker").strip(), m.group("verb"),
-                        m.group("when"))
+            return Lead(start, end, LeadShape.SPEAKER_FIRST, m.group("speaker").strip(), m.group("verb"),
+                        m.group("when"), _skip_space(text, start + m.end()), end)
         return None
     m = _EN_SPEAKER_FIRST.match(body)
     if m and (m.group("when1") or m.group("when2")) and _names_someone(m.group("speaker")):
-        return Lead(start, len(text.rstrip()), LeadShape.SPEAKER_FIRST, m.group("speaker"), m.group("verb"),
-                    m.group("when1") or m.group("when2"))
+        return Lead(start, end, LeadShape.SPEAKER_FIRST, m.group("speaker"), m.group("verb"),
+                    m.group("when1") or m.group("when2"), _skip_space(text, start + m.end()), end)
     m = _EN_CLAIM_FIRST.match(body)
     when = re.search(rf"\b{_EN_WHEN}\b", m.group("rest")) if m else None
     if m and when and _names_someone(m.group("speaker")):
-        return Lead(start, len(text.rstrip()), LeadShape.CLAIM_FIRST, m.group("speaker"), m.group("verb"),
-                    when.group())
+        return Lead(start, end, LeadShape.CLAIM_FIRST, m.group("speaker"), m.group("verb"),
+                    when.group(), start + m.start("claim"), start + m.end("claim"))
     return None
+
+
+def _skip_space(text: str, i: int) -> int:
+    return len(text) - len(text[i:].lstrip()) if i < len(text) else i
 
 
 def _names_someone(speaker: str) -> bool:

@@ -15,7 +15,7 @@ from triglot_server.engine import analysis
 from triglot_server.engine.comparison import rows as rows_module
 from triglot_server.engine.comparison.findings import Context, Detector
 from triglot_server.engine.comparison.findings import anchors as anchor_findings
-from triglot_server.engine.comparison.findings import content, names, qualifiers, same_language, structural
+from triglot_server.engine.comparison.findings import content, leads, names, qualifiers, same_language, structural
 from triglot_server.engine.comparison.model import (KIND_ORDER, Aligner, Cell, Comparison, Finding, FindingKind,
                                                     FindingRef, Glosser, Progress, Row, Severity, Translated,
                                                     Version, VersionResult)
@@ -28,7 +28,7 @@ __all__ = ["Comparison", "Finding", "FindingKind", "FindingRef", "Glosser", "Pro
 VERSION = "v2"
 
 DETECTORS: tuple[Detector, ...] = (structural.detect, anchor_findings.detect, names.detect, qualifiers.detect,
-                                   content.detect, same_language.detect)
+                                   leads.detect, content.detect, same_language.detect)
 
 
 def choose_pivot(versions: Sequence[Version], pivot_language: str | None = None) -> int:

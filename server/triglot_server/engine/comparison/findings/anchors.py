@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from triglot_server.engine.anchors import Anchor
 from triglot_server.engine.datelines import Dateline
+from triglot_server.engine.comparison.findings import leads
 from triglot_server.engine.comparison.findings import (Context, anchor_ref, keys_of, label, ordered, piece_ref,
                                                        quote)
 from triglot_server.engine.comparison.model import Finding, FindingKind, FindingRef, Severity
@@ -36,8 +37,8 @@ def _numbers(ctx: Context, r: int) -> list[Finding]:
     evidence: list[str] = []
     two_sided = False
     for a, b, ma, mb in ctx.pairs(r):
-        xa = ctx.anchors(a, ma, ("number", "date"))
-        xb = ctx.anchors(b, mb, ("number", "date"))
+        xa = leads.outside_claims(ctx, a, b, ctx.anchors(a, ma, ("number", "date")))
+        xb = leads.outside_claims(ctx, b, a, ctx.anchors(b, mb, ("number", "date")))
         if not xa and not xb:
             continue
         ka, kb = keys_of(xa), keys_of(xb)

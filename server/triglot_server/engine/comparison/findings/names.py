@@ -10,7 +10,7 @@ or something else of the same kind there instead (Iraq vs Iran), or does not ref
 from __future__ import annotations
 
 from triglot_server.engine import anchors, lexicon
-from triglot_server.engine.comparison.findings import content
+from triglot_server.engine.comparison.findings import content, leads
 from triglot_server.engine.comparison.findings import Context, anchor_ref, keys_of, label, ordered, quote
 from triglot_server.engine.comparison.model import Finding, FindingKind, FindingRef, Severity
 
@@ -48,7 +48,9 @@ def detect(ctx: Context, r: int) -> list[Finding]:
     refs: dict[FindingRef, None] = {}
     evidence: list[str] = []
     for a, b, ma, mb in ctx.pairs(r):
-        xa, xb = ctx.anchors(a, ma, ("name",)), ctx.anchors(b, mb, ("name",))
+        # Names inside a news lead the other version lacks are that lead's one difference (findings/leads.py).
+        xa = leads.outside_claims(ctx, a, b, ctx.anchors(a, ma, ("name",)))
+        xb = leads.outside_claims(ctx, b, a, ctx.anchors(b, mb, ("name",)))
         if not xa and not xb:
             continue
         ka, kb = keys_of(xa), keys_of(xb)

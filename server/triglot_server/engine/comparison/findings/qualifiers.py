@@ -10,6 +10,7 @@ cited, and the confidence is higher when two languages agree.
 """
 from __future__ import annotations
 
+from triglot_server.engine.comparison.findings import leads
 from triglot_server.engine.comparison.findings import Context, label, ordered, piece_ref, span_ref
 from triglot_server.engine.comparison.model import Finding, FindingKind, FindingRef, Severity
 from triglot_server.engine.qualifiers import QualifierGroup, QualifierHit, QualifierWeight, qualifiers
@@ -60,7 +61,8 @@ def detect(ctx: Context, r: int) -> list[Finding]:
             for concept, hits in _said(ctx, a, ma).items():
                 if concept in around or not table[concept].forms.get(versions[b].language):
                     continue
-                hits = [(i, h) for i, h in hits if _evidence(h, versions[a].language) != "none"]
+                hits = [(i, h) for i, h in leads.outside_claims(ctx, a, b, hits)
+                        if _evidence(h, versions[a].language) != "none"]
                 if not hits:
                     continue
                 missing.setdefault((b, concept), {})[a] = hits
