@@ -19,7 +19,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from triglot_server.engine import lexicon
+from triglot_server.engine import lexicon, synonymy
 from triglot_server.engine.formulae import find_formulae
 from triglot_server.engine.comparison.findings import Context, label, ordered, piece_ref, span_ref
 from triglot_server.engine.comparison.model import Finding, FindingKind, FindingRef, Severity, VersionResult
@@ -139,8 +139,9 @@ FUZZY_MIN = 5  # stems at least this long match when one starts the other
 
 def _related(keys: frozenset[str], others: frozenset[str]) -> bool:
     """Do two key sets share a concept? Exact keys, or one stem the start of the other when both are long
-    (partner / partnership): lenient on purpose, since it is used to explain words away."""
-    if keys & others:
+    (partner / partnership), or synonyms by CC-CEDICT's glosses (view ~ opinion: engine/synonymy.py): lenient on
+    purpose, since it is used to explain words away."""
+    if keys & others or synonymy.related(keys, others):
         return True
     starts = _starts(others)
     for k in keys:

@@ -4,8 +4,9 @@ numbers is not reported again.
 Xinhua's English and Arabic stories open with the news ("A lasting peace … can only be achieved through the two-state
 solution, Wang Yi said … on Saturday", engine/leads.py) where the ministry's readout opens with the event. When the
 opening sentence of version A holds such a lead and B's opening does not, the lead's claim is a statement B does not
-make there: reported once, as a content difference citing the claim and B's linked sentences, unless some sentence of
-B says most of the claim's words (CLAIM_SAID: a readout may state it later). The names, numbers and qualifiers inside
+make there: reported once, as a content difference citing the claim and B's linked sentences, unless B says it after
+all (the claim's words B's opening sentence does not say are the claim proper — the rest is the event both report —
+and one sentence of B says most of them, CLAIM_SAID: a readout may state it later). The names, numbers and qualifiers inside
 the claim are then that one difference, not findings of their own (the other detectors ask `in_unmatched_claim`).
 When both versions open with a lead, their claims are compared like any other text.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from triglot_server.engine import synonymy
 from triglot_server.engine.comparison.findings import Context, label, ordered, piece_ref, span_ref
 from triglot_server.engine.comparison.model import Finding, FindingKind, FindingRef, Severity
 from triglot_server.engine.leads import Lead, find_lead
@@ -31,11 +33,15 @@ def opening_lead(ctx: Context, v: int) -> tuple[int, Lead] | None:
     """The sentence that opens version v and its news lead, if it has one (memoised per comparison)."""
     memo = ctx.memo.setdefault("leads", {})
     if v not in memo:
-        analyses = ctx.analyses[v][:OPENING_SENTENCES]
-        opening = next((i for i, a in enumerate(analyses) if a.dateline), 0)
-        lead = find_lead(ctx.analyses[v][opening].text, ctx.versions[v].language) if analyses else None
-        memo[v] = (opening, lead) if lead else None
+        i = opening(ctx, v)
+        lead = find_lead(ctx.analyses[v][i].text, ctx.versions[v].language) if ctx.analyses[v] else None
+        memo[v] = (i, lead) if lead else None
     return memo[v]
+
+
+def opening(ctx: Context, v: int) -> int:
+    """The sentence that opens version v's story: its first, or the first with a dateline after a title."""
+    return next((i for i, a in enumerate(ctx.analyses[v][:OPENING_SENTENCES]) if a.dateline), 0)
 
 
 def unmatched_claim(ctx: Context, a: int, b: int) -> tuple[int, int, int] | None:
@@ -58,10 +64,17 @@ def outside_claims(ctx: Context, a: int, b: int, items: Sequence[tuple[int, T]])
 
 
 def _said_elsewhere(ctx: Context, a: int, i: int, start: int, end: int, b: int) -> bool:
-    words = [w for w in ctx.analyses[a][i].words if start <= w.start and w.end <= end and w.keys]
-    if not words:
-        return True  # nothing to judge by
-    return any(sum(bool(w.keys & other.keys) for w in words) >= CLAIM_SAID * len(words) for other in ctx.analyses[b])
+    """Does version b say the claim after all? The claim's words that b's opening sentence says are the event the
+    lead also reports ("during a meeting … held here"); the rest is the claim, said when nothing is left of it or
+    when one sentence of b says most of it. A word is said as itself or a synonym (engine/synonymy.py: accepting
+    only, never a finding's start)."""
+    there = ctx.analyses[b][opening(ctx, b)].keys
+    claim = [w for w in ctx.analyses[a][i].words if start <= w.start and w.end <= end and w.keys
+             and not synonymy.related(w.keys, there)]
+    if not claim:
+        return True
+    return any(sum(synonymy.related(w.keys, other.keys) for w in claim) >= CLAIM_SAID * len(claim)
+               for other in ctx.analyses[b])
 
 
 def detect(ctx: Context, r: int) -> list[Finding]:

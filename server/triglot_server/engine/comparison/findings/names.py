@@ -9,7 +9,7 @@ or something else of the same kind there instead (Iraq vs Iran), or does not ref
 """
 from __future__ import annotations
 
-from triglot_server.engine import anchors, lexicon
+from triglot_server.engine import anchors, lexicon, synonymy
 from triglot_server.engine.comparison.findings import content, leads
 from triglot_server.engine.comparison.findings import Context, anchor_ref, keys_of, label, ordered, quote
 from triglot_server.engine.comparison.model import Finding, FindingKind, FindingRef, Severity
@@ -35,10 +35,11 @@ def _reportable(a: anchors.Anchor) -> bool:
 
 def _in_dictionary_words(name: anchors.Anchor, keys: frozenset[str]) -> bool:
     """Is the name said in words the gazetteer does not list, but a dictionary does (a country's name the
-    gazetteer lacks in one language still has its English gloss among that version's keys)?"""
+    gazetteer lacks in one language still has its English gloss among that version's keys), each word as itself or
+    a synonym (engine/synonymy.py: the Arab League's "league" said as 联盟 "alliance")?"""
     for form in anchors.gazetteer().forms.get(name.value, {}).get("en", []):
         stems = lexicon.english_word_keys(form)  # the same words, stems and stopwords as the sentences' keys
-        if stems and stems <= keys:
+        if stems and all(synonymy.related(frozenset((s,)), keys) for s in stems):
             return True
     return False
 
