@@ -205,3 +205,21 @@ def test_a_lead_in_two_versions_is_compared_as_text_and_reported_once_against_a_
 def test_a_lead_whose_claim_the_other_version_states_later_is_no_finding() -> None:
     zh = ZH_EVENT + ["王毅表示，巴以冲突只有通过两国方案才能实现持久和平。"]
     assert not [e for _, e in _found(_compare(zh=zh, en=EN_LEAD)) if "news lead" in e]
+
+
+def test_a_qualifier_dropped_next_to_the_same_qualifier_is_still_a_difference() -> None:
+    zh = ["中方愿同约方深化中约战略伙伴关系。", "双方同意加强战略合作，推动两国关系取得更大发展。"]
+    en = ["China is ready to deepen the China-Jordan strategic partnership.",
+          "The two sides agreed to strengthen cooperation and push bilateral relations to greater development."]
+    found = _found(_compare(zh=zh, en=en))
+    assert [k for k, _ in found] == ["content_difference"] and "zh 1 “战略” (strategic)" in found[0][1]
+    assert _found(_compare(zh=zh, en=[en[0], en[1].replace("strengthen cooperation",
+                                                           "strengthen strategic cooperation")])) == []
+
+
+def test_a_qualifier_repeated_in_one_sentence_and_said_once_in_the_other_is_no_difference() -> None:
+    en = ["China is ready to enrich the China-Qatar strategic partnership, and take the China-Qatar strategic "
+          "partnership to a new level."]
+    ar = ["يحرص الجانب الصيني على إثراء علاقات الشراكة الاستراتيجية بين الصين وقطر، والدفع بهذه العلاقات إلى مستوى "
+          "جديد."]
+    assert _found(_compare(en=en, ar=ar)) == []

@@ -16,7 +16,8 @@ from triglot_server.engine.comparison.model import Finding, FindingKind, Finding
 from triglot_server.engine.qualifiers import QualifierGroup, QualifierHit, QualifierWeight, qualifiers
 
 CONTEXT_ROWS = 1
-"""A qualifier said one row earlier or later by the other version (a split drawn differently) is not missing."""
+"""A qualifier said one row earlier or later by the other version (a split drawn differently) is not missing: fewer of
+b's sentences than of a's must say it, in the row and in the rows this near it."""
 
 
 def _said(ctx: Context, v: int, ids: list[int]) -> dict[str, list[tuple[int, QualifierHit]]]:
@@ -25,6 +26,11 @@ def _said(ctx: Context, v: int, ids: list[int]) -> dict[str, list[tuple[int, Qua
         for h in ctx.analyses[v][i].qualifiers:
             out.setdefault(h.concept, []).append((i, h))
     return out
+
+
+def _sentences(said: dict[str, list[tuple[int, QualifierHit]]], concept: str) -> int:
+    """How many sentences say the concept."""
+    return len({i for i, _ in said.get(concept, ())})
 
 
 TRIANGULATED = frozenset((QualifierGroup.NEGATION,))
@@ -51,15 +57,24 @@ def detect(ctx: Context, r: int) -> list[Finding]:
     missing: dict[tuple[int, str], dict[int, list[tuple[int, QualifierHit]]]] = {}
     lacking_ids: dict[tuple[int, str], set[int]] = {}
     for b in range(n):
-        around = set(_said(ctx, b, ctx.nearby(r, b, CONTEXT_ROWS, CONTEXT_ROWS)))
+        around_b = _said(ctx, b, ctx.nearby(r, b, CONTEXT_ROWS, CONTEXT_ROWS))
         for a in range(n):
             if a == b or ctx.same_language(a, b):
                 continue
             ma, mb = spec.material(ctx.pivot, a, b), spec.material(ctx.pivot, b, a)
             if not ma or not mb:
                 continue
+            around_a = _said(ctx, a, ctx.nearby(r, a, CONTEXT_ROWS, CONTEXT_ROWS))
+            said_b = _said(ctx, b, mb)
             for concept, hits in _said(ctx, a, ma).items():
-                if concept in around or not table[concept].forms.get(versions[b].language):
+                if not table[concept].forms.get(versions[b].language):
+                    continue
+                # Missing when fewer of b's sentences say it than a's, in this row and in the rows around it alike:
+                # a split drawn differently moves it to the next row (as many around), a dropped one leaves b short
+                # even where a says it in two sentences near by (strategic partnership … strategic cooperation).
+                # Sentences, not hits: a repetition inside one sentence is often rendered "these relations".
+                if _sentences(said_b, concept) >= _sentences({concept: hits}, concept) or \
+                        _sentences(around_b, concept) >= _sentences(around_a, concept):
                     continue
                 hits = [(i, h) for i, h in leads.outside_claims(ctx, a, b, hits)
                         if _evidence(h, versions[a].language) != "none"]
