@@ -8,7 +8,7 @@ are left as they are). From each, copies are made with one edit in one version, 
 know nothing of the detectors beyond where a rule applies:
 
 - qualifier: drop one strong tracked qualifier (data/qualifiers.tsv) where a version says one;
-- number: change the last digit of one number or date written in digits;
+- number: change one number or date written in digits (the last digit of its shortest digit run: a day, not a year);
 - delete_start / delete_middle / delete_end: delete the first, middle or last gold sentence of one version;
 - country: replace a country's name with another country's name (its first form in that language);
 - insert: insert a body sentence of another readout (same language) at a random place in one version.
@@ -40,6 +40,7 @@ KINDS = ("qualifier", "number", "delete_start", "delete_middle", "delete_end", "
 EXPECTED = {"qualifier": "content", "number": "anchor", "country": "anchor", "insert": "gap",
             "delete_start": "gap", "delete_middle": "gap", "delete_end": "gap"}
 DIGIT = re.compile(r"[0-9\u0660-\u0669]")
+DIGITS = re.compile(r"[0-9\u0660-\u0669]+")
 
 
 @dataclass
@@ -126,8 +127,10 @@ def plant(d: Path, rng: random.Random, per: int, donors: dict[str, list[str]]) -
         nums = [(g, a) for g, s in enumerate(doc.sents) for a in anchors.extract_anchors(s, lang)
                 if a.kind in ("number", "date") and DIGIT.search(a.text)]
         for g, a in rng.sample(nums, min(per, len(nums))):
-            digits = list(DIGIT.finditer(a.text))
-            m = digits[-1]
+            # The last digit of the shortest run: a day, month or count rather than a year, which another
+            # version often does not state at all (May 21, 2018 → 2019 against 5月21日 is no divergence).
+            run = min(DIGITS.finditer(a.text), key=lambda r: len(r.group()))
+            m = list(DIGIT.finditer(a.text, run.start(), run.end()))[-1]
             zero = "0" if m.group() <= "9" else "\u0660"
             v = ord(m.group()) - ord(zero)
             changed = chr(ord(zero) + (v + 1 if v < 9 else 8))

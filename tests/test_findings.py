@@ -223,3 +223,13 @@ def test_a_qualifier_repeated_in_one_sentence_and_said_once_in_the_other_is_no_d
     ar = ["يحرص الجانب الصيني على إثراء علاقات الشراكة الاستراتيجية بين الصين وقطر، والدفع بهذه العلاقات إلى مستوى "
           "جديد."]
     assert _found(_compare(en=en, ar=ar)) == []
+
+
+def test_two_dates_of_one_year_with_different_days_are_a_number_mismatch() -> None:
+    en = ["On July 10, 2018, State Councilor and Foreign Minister Wang Yi met with Jordanian Foreign Minister Ayman "
+          "Safadi in Beijing."]
+    zh = ["2018年7月10日，国务委员兼外交部长王毅在北京会见约旦外交大臣萨法迪。"]
+    assert _found(_compare(zh=zh, en=en)) == []
+    found = _found(_compare(zh=[zh[0].replace("7月10日", "7月11日")], en=en))
+    assert [k for k, _ in found] == ["number_mismatch"] and "2018-07-11" in found[0][1]
+    assert _found(_compare(zh=[zh[0].replace("2018年", "")], en=en)) == []  # the year unstated: no contradiction

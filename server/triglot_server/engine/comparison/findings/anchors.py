@@ -31,6 +31,23 @@ def _date_parts_match(x: Anchor, others: list[tuple[int, Anchor]]) -> bool:
     return x.kind == "number" and any(x.value == str(part) for d in dates for part in _date_parts(d.value))
 
 
+def _corresponds(x: Anchor, others: list[tuple[int, Anchor]], other_keys: frozenset[str]) -> bool:
+    """Has the other side x's number or date? A date with its day is matched by a date with the same month and day
+    (and the same year when both give one) — not by sharing the year alone (July 10, 2018 ≠ 2018年7月11日); a
+    year or a month alone, and a number, by a shared key."""
+    day_keys = {k for k in x.keys if k.startswith("#date:") and k.count("-") == 1}
+    if x.kind != "date" or not day_keys:
+        return bool(x.keys & other_keys)
+    year = _year(x.value)
+    same_day = [y for _, y in others if y.kind == "date" and y.keys & day_keys]
+    return any(year is None or _year(y.value) in (None, year) for y in same_day)
+
+
+def _year(value: str) -> int | None:
+    head = value.split("-", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
 def _numbers(ctx: Context, r: int) -> list[Finding]:
     versions = ctx.versions
     refs: dict[FindingRef, None] = {}
@@ -42,8 +59,8 @@ def _numbers(ctx: Context, r: int) -> list[Finding]:
         if not xa and not xb:
             continue
         ka, kb = keys_of(xa), keys_of(xb)
-        ua = [(i, x) for i, x in xa if not x.weak and not (x.keys & kb) and not _date_parts_match(x, xb)]
-        ub = [(i, x) for i, x in xb if not x.weak and not (x.keys & ka) and not _date_parts_match(x, xa)]
+        ua = [(i, x) for i, x in xa if not x.weak and not _corresponds(x, xb, kb) and not _date_parts_match(x, xb)]
+        ub = [(i, x) for i, x in xb if not x.weak and not _corresponds(x, xa, ka) and not _date_parts_match(x, xa)]
         if ua and ub:
             two_sided = True
             evidence.append(", ".join(quote(versions[a], i, x) for i, x in ua) + " ≠ "
