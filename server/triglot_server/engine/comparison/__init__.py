@@ -3,7 +3,7 @@
 Every version is aligned to one pivot version with `alignment.align`, each sentence analysed once
 (`analysis.analyse`: dateline, anchors, content words and their keys, tracked qualifiers) for the aligner and every
 detector. The alignments are joined into rows (`rows`), and the detectors of `findings` (one module each: structural,
-anchors, names, qualifiers, content, same_language) list the findings, each citing versions, sentence ids and
+anchors, names, qualifiers, leads, content, same_language) list the findings, each citing versions, sentence ids and
 code-point spans, with evidence, a severity and a confidence in [0, 1].
 """
 from __future__ import annotations

@@ -4,7 +4,8 @@ versions, each sentence's analysis, the rows) and returns the findings of one ro
 - structural: omissions, additions (judged on the beads, so a merge or a split is never one) and low confidence;
 - anchors: numbers and dates that differ, and datelines whose date or place differ or that one version alone has;
 - names: a person, country, place or organisation one side does not refer to in any way;
-- qualifiers: a tracked qualifier (data/tracked_qualifiers.tsv) one version says and its counterpart does not;
+- qualifiers: a tracked qualifier (data/qualifiers.tsv) one version says and its counterpart does not;
+- leads: a news lead one version opens with and another lacks (one content difference for its whole claim);
 - content: another content word present on one side only, confirmed by a third version or a machine gloss;
 - same_language: two versions in one language, diffed word by word (never confirming each other elsewhere).
 Detectors compare only sentences that are linked to each other (RowSpec.material), so an omitted sentence's
