@@ -34,7 +34,7 @@ from triglot_server.engine.qualifiers import QualifierWeight, find_qualifiers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchutil import READOUTS, SAMPLE, readout_sets  # noqa: E402
-from findings_bench import GROUP, ORDER, gold_spans, score_set  # noqa: E402
+from findings_bench import GROUP, ORDER, _ratio, gold_spans, score_set  # noqa: E402
 
 KINDS = ("qualifier", "number", "delete_start", "delete_middle", "delete_end", "country", "insert")
 EXPECTED = {"qualifier": "content", "number": "anchor", "country": "anchor", "insert": "gap",
@@ -249,10 +249,8 @@ def main(argv: list[str]) -> int:
         m, n = tally[k]
         det[0] += m
         det[1] += n
-        rate = f"{m / n:.2f} ({m}/{n})" if n else "  -"
-        print(f"{k:16} {rate:>14}  {extra[k]} ({extra[k] / n:.2f})" if n else f"{k:16} {rate:>14}")
-    print(f"{'all':16} {det[0] / det[1]:.2f} ({det[0]}/{det[1]})  {sum(extra.values())} "
-          f"({sum(extra.values()) / det[1]:.2f})")
+        print(f"{k:16} {_ratio(m, n):>14}  {extra[k]} ({extra[k] / max(n, 1):.2f})")
+    print(f"{'all':16} {_ratio(*det):>14}  {sum(extra.values())} ({sum(extra.values()) / max(det[1], 1):.2f})")
     print(f"(seed {seed}, up to {per} per kind and version, engine in-process, no model)")
     if out_json:
         Path(out_json).write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
