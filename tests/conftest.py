@@ -15,6 +15,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "2020-03-09-china-iraq"
+# The shared readouts with gold answers: ../shared beside a clone, or two levels up from a worktree under /work/wt;
+# $TRIGLOT_READOUTS overrides.
+READOUTS = Path(os.environ.get("TRIGLOT_READOUTS") or next(
+    (p for p in (ROOT.parent / "shared", ROOT.parents[1] / "shared") if p.is_dir()), ROOT.parent / "shared")
+    / "data" / "readouts")
 
 
 @pytest.fixture(scope="session")
