@@ -62,6 +62,11 @@ class Replica(Server):
         self.metrics = free_port()
         super().__init__(model_dir, ["--metrics-port", str(self.metrics), "--translation-setting", "cache_size=0"])
 
+    def cpu_seconds(self) -> float:
+        """CPU time the replica's process used so far (user + system, /proc/PID/stat)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def compare_calls(self) -> int:
         """Compare calls this replica answered OK (its Prometheus counter)."""
         with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics}/metrics", timeout=10) as response:
@@ -96,6 +101,7 @@ def main() -> None:
     manifest = work / "sets.tsv"
     write_corpus(manifest, options.sets)
     rates: dict[int, list[float]] = {1: [], 3: []}
+    cores: dict[int, list[float]] = {1: [], 3: []}  # CPU seconds of the servers per second of the batch
     spreads: list[list[int]] = []
     peaks: list[float] = []
     for repeat in range(options.repeats):
@@ -103,14 +109,16 @@ def main() -> None:
             replicas = [Replica(model_dir) for _ in range(count)]
             try:
                 output = work / f"out-{count}-{repeat}.jsonl"
+                cpu = sum(r.cpu_seconds() for r in replicas)
                 progress, seconds = batch(replicas, manifest, output, options.jobs)
                 assert progress.ok == options.sets, progress.failures
                 rates[count].append(options.sets / seconds)
+                cores[count].append((sum(r.cpu_seconds() for r in replicas) - cpu) / seconds)
                 if count == 3:
                     spreads.append([r.compare_calls() for r in replicas])
                 peaks += [r.peak_rss_mib() for r in replicas]
                 print(f"run {repeat + 1}: {count} replica(s): {options.sets / seconds:.2f} sets/s "
-                      f"({seconds:.1f} s)", flush=True)
+                      f"({seconds:.1f} s, servers busy {cores[count][-1]:.2f} cores)", flush=True)
             finally:
                 for replica in replicas:
                     replica.stop()
@@ -153,11 +161,12 @@ def main() -> None:
     expected = {s.id for s in read_manifest(manifest)}
 
     print(f"\n{options.sets} sets, --jobs {options.jobs}, {options.repeats} interleaved runs (shared 2-core machine)")
-    print("| replicas | sets/s (median) | runs | Compare calls per replica |")
-    print("|---:|---:|---|---|")
-    print(f"| 1 | {statistics.median(rates[1]):.2f} | {', '.join(f'{r:.2f}' for r in rates[1])} | all |")
-    print(f"| 3 | {statistics.median(rates[3]):.2f} | {', '.join(f'{r:.2f}' for r in rates[3])} | "
-          f"{'; '.join('/'.join(map(str, s)) for s in spreads)} |")
+    print("| replicas | sets/s (median) | runs | servers' CPU, cores busy | Compare calls per replica |")
+    print("|---:|---:|---|---|---|")
+    for count in (1, 3):
+        spread = '; '.join('/'.join(map(str, s)) for s in spreads) if count == 3 else "all"
+        print(f"| {count} | {statistics.median(rates[count]):.2f} | {', '.join(f'{r:.2f}' for r in rates[count])} | "
+              f"{', '.join(f'{c:.2f}' for c in cores[count])} | {spread} |")
     print(f"ratio 3/1 replicas: {statistics.median(rates[3]) / statistics.median(rates[1]):.2f}")
     print(f"resume, all {options.sets} sets done: {statistics.median(resumes) * 1000:.0f} ms (median of 3; output "
           f"{done.stat().st_size / 1e6:.1f} MB); half done: {half_seconds:.1f} s for the other "

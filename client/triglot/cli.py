@@ -578,17 +578,17 @@ def build_parser() -> argparse.ArgumentParser:
                     '(.jsonl: {"id": ..., "files": {"zh": FILE, ...}} a line); paths relative to its directory.')
     batches.add_argument("manifest", metavar="MANIFEST")
     batches.add_argument("-o", "--output", metavar="OUT", help="JSON lines file, resumed when it exists "
-                                                             "(default: stdout, no resume)")
+                                                               "(default: stdout, no resume)")
     batches.add_argument("--call", choices=[c.value for c in batch.Call], default=batch.Call.COMPARE.value,
-                       help="compare: all versions of a set; align: its first file to its second (default: compare)")
+                         help="compare: all versions of a set; align: its first file to its second (default: compare)")
     batches.add_argument("--jobs", type=int, default=4, metavar="N",
-                       help="sets in flight at once; spread over the servers' replicas (default: 4)")
+                         help="sets in flight at once; spread over the servers' replicas (default: 4)")
     batches.add_argument("--pivot", default="", metavar="LANG", help="compare's pivot language (default: zh, else "
-                                                                   "the first file)")
+                                                                     "the first file)")
     batches.add_argument("--gloss", default="", metavar="LANG", help="compare's gloss language (default: en)")
     batches.add_argument("--presplit", action="store_true", help="the files have one sentence a line")
     batches.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                       help="progress bar with rate and ETA on stderr (default: when stderr is a terminal)")
+                         help="progress bar with rate and ETA on stderr (default: when stderr is a terminal)")
     batches.set_defaults(run=cmd_batch)
 
     detect = commands.add_parser("detect", parents=[client], help="detect the language of a text",
