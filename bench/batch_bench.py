@@ -6,8 +6,9 @@ compared with the tiny test models (tests/tinymodel.py) as glossing models. Each
 figures are of the work, and 1 and 3 replicas are not told apart by how warm their caches are).
 
 Runs, interleaved --repeats times (the machine is shared: compare figures of one run):
-- 1 replica, target host:port; 3 replicas, target ipv4:a,b,c — sets/s with --jobs in flight, and the spread: Compare
-  calls answered OK by each replica (its Prometheus counter);
+- 1 replica, target host:port; 3 replicas, target ipv4:a,b,c — sets/s with --jobs in flight, the servers' CPU time
+  (/proc/PID/stat) as cores busy and per set (the figure a busy shared machine does not distort: it shows what
+  balancing costs), and the spread: Compare calls answered OK by each replica (its Prometheus counter);
 - resume: the same batch over an output that already holds every set (all skipped): the cost of resuming, and over
   one that holds half of them;
 - faults (once): 3 replicas, one SIGKILLed after a quarter of the sets and one SIGTERMed (drained) after half: sets
@@ -161,12 +162,14 @@ def main() -> None:
     expected = {s.id for s in read_manifest(manifest)}
 
     print(f"\n{options.sets} sets, --jobs {options.jobs}, {options.repeats} interleaved runs (shared 2-core machine)")
-    print("| replicas | sets/s (median) | runs | servers' CPU, cores busy | Compare calls per replica |")
-    print("|---:|---:|---|---|---|")
+    print("| replicas | sets/s (median) | runs | servers' CPU, cores busy | server CPU ms per set (median) | "
+          "Compare calls per replica |")
+    print("|---:|---:|---|---|---:|---|")
     for count in (1, 3):
         spread = '; '.join('/'.join(map(str, s)) for s in spreads) if count == 3 else "all"
+        per_set = statistics.median(1000 * c / r for c, r in zip(cores[count], rates[count]))
         print(f"| {count} | {statistics.median(rates[count]):.2f} | {', '.join(f'{r:.2f}' for r in rates[count])} | "
-              f"{', '.join(f'{c:.2f}' for c in cores[count])} | {spread} |")
+              f"{', '.join(f'{c:.2f}' for c in cores[count])} | {per_set:.0f} | {spread} |")
     print(f"ratio 3/1 replicas: {statistics.median(rates[3]) / statistics.median(rates[1]):.2f}")
     print(f"resume, all {options.sets} sets done: {statistics.median(resumes) * 1000:.0f} ms (median of 3; output "
           f"{done.stat().st_size / 1e6:.1f} MB); half done: {half_seconds:.1f} s for the other "
