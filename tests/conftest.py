@@ -15,11 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "2020-03-09-china-iraq"
-# The shared readouts with gold answers: ../shared beside a clone, or two levels up from a worktree under /work/wt;
-# $TRIGLOT_READOUTS overrides.
-READOUTS = Path(os.environ.get("TRIGLOT_READOUTS") or next(
-    (p for p in (ROOT.parent / "shared", ROOT.parents[1] / "shared") if p.is_dir()), ROOT.parent / "shared")
-    / "data" / "readouts")
+# Every readout set the repo carries (verbatim copies of ../shared/data/readouts): the sample and the real dev sets.
+READOUT_SETS = [SAMPLE, *sorted(p for p in (ROOT / "tests" / "data" / "readouts" / "real").iterdir() if p.is_dir())]
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """Corpus batches over replicas: `triglot batch` / triglot.batch against real servers on loopback.
 
-Sets are made from the shared readouts (../shared/data/readouts): a corpus of N sets cycles over them, copy k of a
-readout having the id NAME~k, so every result has a known right answer (the readout's result on one server).
+Sets are made from the readouts the repo carries (conftest.READOUT_SETS, copies of ../shared/data/readouts): a corpus
+of N sets cycles over them, copy k of a readout having the id NAME~k, so every result has a known right answer (the
+readout's result on one server).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import READOUTS, free_port, run_cli, start_cli_server, wait_for
+from conftest import READOUT_SETS, free_port, run_cli, start_cli_server, wait_for
 from triglot.batch import BatchError, Call, Progress, TerminalProgress, read_manifest, run_batch
 from triglot.client import TriglotClient
 
@@ -26,16 +27,9 @@ DETECT = "triglot.v1.Triglot/DetectLanguage"
 LANGUAGES = ("zh", "en", "ar")
 
 
-def readouts() -> list[Path]:
-    dirs = sorted({path.parent for path in READOUTS.rglob("en.txt")})
-    if len(dirs) < 2:
-        pytest.skip(f"the shared readouts are not at {READOUTS} (set $TRIGLOT_READOUTS)")
-    return dirs
-
-
 def corpus(manifest: Path, count: int) -> list[str]:
-    """Write a TSV manifest of `count` sets cycled over the shared readouts; returns their ids."""
-    dirs = readouts()
+    """Write a TSV manifest of `count` sets cycled over the readout sets; returns their ids."""
+    dirs = READOUT_SETS
     rows, ids = ["id\t" + "\t".join(LANGUAGES)], []
     for k in range(count):
         source = dirs[k % len(dirs)]
@@ -62,10 +56,10 @@ def readout_of(set_id: str) -> str:
 def expected(address: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Each readout's compare result from one server (the session's), by readout name."""
     folder = tmp_path_factory.mktemp("one-server")
-    corpus(folder / "sets.tsv", len(readouts()))
+    corpus(folder / "sets.tsv", len(READOUT_SETS))
     with TriglotClient(address, timeout=120) as client:
         progress = run_batch(client, read_manifest(folder / "sets.tsv"), folder / "out.jsonl", jobs=2)
-    assert progress.ok == len(readouts()), progress.failures
+    assert progress.ok == len(READOUT_SETS), progress.failures
     return {readout_of(r["id"]): r["result"] for r in records(folder / "out.jsonl")}
 
 
@@ -230,7 +224,7 @@ def test_resuming_an_interrupted_batch_redoes_no_finished_set(pair, tmp_path):
 
 
 def test_failed_sets_are_reported_with_their_status_and_the_run_goes_on(address, tmp_path, capsys):
-    good = readouts()[:3]
+    good = READOUT_SETS[:3]
     (tmp_path / "latin1.txt").write_bytes("Caf\xe9 au lait.".encode("latin-1"))
     (tmp_path / "empty.txt").write_text("", encoding="utf-8")
     lines = [{"id": d.name, "files": {lang: str(d / f"{lang}.txt") for lang in LANGUAGES
