@@ -88,6 +88,11 @@ def lines(output: Path) -> list[dict]:
     return [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
 
 
+def results(output: Path) -> dict[str, object]:
+    """Each set's result, by id (the timing left out)."""
+    return {r["id"]: r.get("result") for r in lines(output)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", type=int, default=200)
@@ -159,6 +164,8 @@ def main() -> None:
             replica.stop()
     written = Counter(r["id"] for r in lines(output))
     expected = {s.id for s in read_manifest(manifest)}
+    one_server = results(work / "out-1-0.jsonl")
+    equal = sum(results(work / f"out-3-{repeat}.jsonl") == one_server for repeat in range(options.repeats))
 
     print(f"\n{options.sets} sets, --jobs {options.jobs}, {options.repeats} interleaved runs (shared 2-core machine)")
     print("| replicas | sets/s (median) | runs | servers' CPU, cores busy | server CPU ms per set (median) | "
@@ -169,6 +176,8 @@ def main() -> None:
         per_set = statistics.median(1000 * c / r for c, r in zip(cores[count], rates[count]))
         print(f"| {count} | {statistics.median(rates[count]):.2f} | {', '.join(f'{r:.2f}' for r in rates[count])} | "
               f"{', '.join(f'{c:.2f}' for c in cores[count])} | {per_set:.0f} | {spread} |")
+    print(f"results of 3 replicas equal to 1 replica's: {equal} of {options.repeats} runs; with faults: "
+          f"{'yes' if results(output) == one_server else 'NO'}")
     print(f"ratio 3/1 replicas: {statistics.median(rates[3]) / statistics.median(rates[1]):.2f}")
     print(f"resume, all {options.sets} sets done: {statistics.median(resumes) * 1000:.0f} ms (median of 3; output "
           f"{done.stat().st_size / 1e6:.1f} MB); half done: {half_seconds:.1f} s for the other "

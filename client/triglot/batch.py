@@ -284,8 +284,11 @@ def run_batch(client: TriglotClient, sets: Sequence[ReadoutSet], output: str | P
     running: set[Future] = set()
     try:
         while True:
-            # At most `jobs` sets are read and held at once: a large corpus never sits in memory.
-            while len(running) < jobs and (readout_set := next(pending, None)) is not None:
+            # At most `jobs` sets are read and held at once: a large corpus never sits in memory. The first set goes
+            # alone: its call opens the connections to every replica, so the next ones spread over all of them
+            # instead of piling onto whichever replica was connected first.
+            limit = jobs if progress.ok + progress.failed else 1
+            while len(running) < limit and (readout_set := next(pending, None)) is not None:
                 running.add(pool.submit(_run_set, client, readout_set, call, presplit, pivot_language,
                                         gloss_language))
             if not running:
