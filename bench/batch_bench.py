@@ -1,10 +1,10 @@
 """Batch benchmark: `triglot.batch.run_batch` over a corpus of readout sets, against 1 and 3 local replicas.
 
-The corpus: --sets sets (default 200) cycled over the 11 readout sets the repo carries (conftest.READOUT_SETS: the
-sample and tests/data/readouts/real, verbatim copies of ../shared/data/readouts), compared with the tiny test models
-(tests/tinymodel.py) as glossing models. Each server runs with `--translation-setting cache_size=0`, so a repeated
-readout is translated again, not answered from the cache (the figures are of the work, and 1 and 3 replicas are not
-told apart by how warm their caches are).
+The corpus: --sets sets (default 200) cycled over the 11 readout sets (benchutil.readout_sets: the sample and
+../shared/data/readouts/real, else the copy in tests/data; $TRIGLOT_READOUTS overrides), compared with the tiny test
+models (tests/tinymodel.py) as glossing models. Each server runs with `--translation-setting cache_size=0`, so a
+repeated readout is translated again, not answered from the cache (the figures are of the work, and 1 and 3 replicas
+are not told apart by how warm their caches are).
 
 Runs, interleaved --repeats times (the machine is shared: compare figures of one run):
 - 1 replica, target host:port; 3 replicas, target ipv4:a,b,c — sets/s with --jobs in flight, the servers' CPU time
@@ -38,8 +38,8 @@ from prometheus_client.parser import text_string_to_metric_families  # the serve
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "tests")]
 
-from benchutil import Server, timed  # noqa: E402
-from conftest import READOUT_SETS, free_port  # noqa: E402
+from benchutil import READOUTS, Server, readout_sets, timed  # noqa: E402
+from conftest import free_port  # noqa: E402
 from triglot.batch import Progress, read_manifest, run_batch  # noqa: E402
 from triglot.client import TriglotClient  # noqa: E402
 
@@ -48,7 +48,7 @@ COMPARE = "triglot.v1.Triglot/Compare"
 
 
 def write_corpus(manifest: Path, count: int) -> None:
-    dirs = READOUT_SETS
+    dirs = readout_sets(READOUTS)
     rows = ["id\t" + "\t".join(LANGUAGES)]
     for k in range(count):
         source = dirs[k % len(dirs)]

@@ -227,26 +227,30 @@ def test_failed_sets_are_reported_with_their_status_and_the_run_goes_on(address,
     good = READOUT_SETS[:3]
     (tmp_path / "latin1.txt").write_bytes("Caf\xe9 au lait.".encode("latin-1"))
     (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "folder.txt").mkdir()
     lines = [{"id": d.name, "files": {lang: str(d / f"{lang}.txt") for lang in LANGUAGES
                                       if (d / f"{lang}.txt").exists()}} for d in good]
     lines += [{"id": "missing", "files": {"zh": str(good[0] / "zh.txt"), "en": "no/such/en.txt"}},
               {"id": "not-utf8", "files": {"zh": str(good[0] / "zh.txt"), "en": "latin1.txt"}},
-              {"id": "server-refuses", "files": {"zh": str(good[0] / "zh.txt"), "en": "empty.txt"}}]
+              {"id": "empty", "files": {"zh": str(good[0] / "zh.txt"), "en": "empty.txt"}},
+              {"id": "a-directory", "files": {"zh": str(good[0] / "zh.txt"), "en": "folder.txt"}}]
     manifest = tmp_path / "sets.jsonl"
     manifest.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     output = tmp_path / "out.jsonl"
     code, _, err = run_cli(capsys, "batch", str(manifest), "-o", str(output), "--server", address, "--jobs", "3")
     assert code == 1
-    assert err.count("\n") == 1 and "3 of 6 sets failed" in err, err
+    assert err.count("\n") == 1 and "4 of 7 sets failed (INVALID_ARGUMENT 3, NOT_FOUND 1)" in err, err
     status = {r["id"]: (r["status"], r.get("error", "")) for r in records(output)}
-    assert status["missing"][0] == "NOT_FOUND" and "no/such/en.txt: no such file" in status["missing"][1]
-    assert status["not-utf8"][0] == "INVALID_ARGUMENT" and "not valid UTF-8" in status["not-utf8"][1]
-    assert status["server-refuses"][0] == "INVALID_ARGUMENT" and status["server-refuses"][1]
+    assert status["missing"] == ("NOT_FOUND", f"{tmp_path}/no/such/en.txt: no such file")  # found missing here
+    assert status["a-directory"] == ("INVALID_ARGUMENT", f"{tmp_path}/folder.txt: is a directory, not a file")
+    # refused by the server (it reads the files' bytes), with its message
+    assert status["not-utf8"][0] == "INVALID_ARGUMENT" and "latin1.txt is not valid UTF-8" in status["not-utf8"][1]
+    assert status["empty"] == ("INVALID_ARGUMENT", f"{tmp_path}/empty.txt: the file is empty")
     assert all(status[d.name][0] == "OK" for d in good)
     # Run again: the OK sets are kept, the failed ones tried again (and fail again); still one line per set.
     code, _, err = run_cli(capsys, "batch", str(manifest), "-o", str(output), "--server", address)
     assert code == 1 and "(3 already in" in err
-    assert len(records(output)) == 6
+    assert len(records(output)) == 7
 
 
 def test_a_batch_waits_for_a_busy_server_instead_of_failing_sets(model_dir, tmp_path):

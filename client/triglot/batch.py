@@ -19,8 +19,9 @@ Output, one JSON object a line, in the order the sets finish:
     {"id", "call": "compare"|"align", "status": "OK", "seconds", "result": {...}}
         result: the JSON of `triglot compare --format json` (formats.to_dict) or `align --format json`
     {"id", "call", "status": CODE, "seconds", "error": "message"}
-        CODE: the gRPC status code name of the failed call, or NOT_FOUND / INVALID_ARGUMENT for a version file that
-        is missing / cannot be read (not UTF-8, a directory, blank lines with presplit, ...)
+        CODE: the gRPC status code name of the failed call (the server reads each file: HTML, PDF, DOCX or text, and
+        names a file it cannot read), or NOT_FOUND / INVALID_ARGUMENT for a version file that is missing / cannot be
+        read here (a directory, over the size limit, blank lines with presplit, ...)
 Resume: when the output file exists, the sets it holds as OK are skipped; its other lines (failures, a line cut
 short when the run was killed) are dropped and those sets run again, so the output ends with one line per set.
 
@@ -212,8 +213,8 @@ class _SetFailure(Exception):
 
 
 def _read(file: Path, presplit: bool) -> Content:
-    # The CLI's reading rules (UTF-8, byte-order mark, one sentence a line with presplit), imported here because
-    # the CLI imports this module.
+    # The CLI's reading rules (the file's bytes for the server to extract; one sentence a line with presplit),
+    # imported here because the CLI imports this module.
     from triglot.cli import CliError, read_document
 
     if not file.exists():
