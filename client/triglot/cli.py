@@ -25,6 +25,7 @@ import grpc  # noqa: E402
 
 from triglot import formats, render  # noqa: E402
 from triglot import batch  # noqa: E402
+from triglot.formats import DEFAULT_THRESHOLD as FINDINGS_THRESHOLD  # noqa: E402
 from triglot.client import (DEFAULT_ADDRESS, DEFAULT_TIMEOUT, TriglotClient, TriglotError, file,  # noqa: E402
                             version)
 from triglot.v1 import triglot_pb2 as pb  # noqa: E402
@@ -353,7 +354,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
                 progress.close()
     names = ", ".join(v.name for v in response.versions)
     text = formats.write(response, args.format, width=terminal_width(args.width),
-                         title=f"triglot comparison: {names}", tool_version=_version())
+                         title=f"triglot comparison: {names}", tool_version=_version(),
+                         all_findings=args.all_findings)
     write_output(text, args.output)
 
 
@@ -599,6 +601,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="text: side by side, then the findings; json (schema in the README); tsv: a row a "
                               "line; tmx: TMX 1.4; html: a self-contained report (default: text)")
     compare.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
+    compare.add_argument("--all-findings", action="store_true",
+                         help="text, tsv and html: show every finding, also those below the confidence threshold "
+                              f"(default: {FINDINGS_THRESHOLD}); json and tmx always have all")
     compare.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                          help="show progress on stderr (default: when stderr is a terminal)")
     compare.set_defaults(run=cmd_compare)

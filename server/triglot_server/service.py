@@ -17,8 +17,6 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-import queue
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -322,8 +320,9 @@ def _compare_response(result: comparison.Comparison, documents: dict[str, _Docum
                   for v in result.versions],
         rows=[pb.Row(index=row.index, cells=[pb.Cell(sentence_ids=c.sentence_ids, score=c.score) for c in row.cells])
               for row in result.rows],
-        findings=[pb.Finding(kind=f.kind, evidence=f.evidence, severity=f.severity, row=f.row,
-                             refs=[_original_ref(r, documents) for r in f.refs])
+        findings=[pb.Finding(kind=pb.FindingKind.Value(f"FINDING_KIND_{f.kind.name}"), evidence=f.evidence,
+                             severity=pb.Severity.Value(f"SEVERITY_{f.severity.name}"), row=f.row,
+                             confidence=f.confidence, refs=[_original_ref(r, documents) for r in f.refs])
                   for f in result.findings],
         pivot=result.pivot,
         signature=result.signature,
@@ -449,53 +448,31 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
 
         return gloss
 
-    def _compare(self, request: pb.CompareRequest, should_stop: Callable[[], bool],
-                 progress: comparison.Progress | None = None) -> pb.CompareResponse:
+    def _compare_steps(self, request: pb.CompareRequest, should_stop: Callable[[], bool]
+                       ) -> Iterator[comparison.Step | pb.CompareResponse]:
+        """The comparison's steps, then its response (input errors raise before the first step)."""
         versions, pivot, gloss_language, documents = _compare_request(request)
-
-        def report(stage: str, done: int, total: int) -> None:
-            # compare() reports between its steps: the place to stop when the caller has gone.
-            if should_stop():
-                raise Cancelled("comparison stopped: the caller went away or its deadline passed")
-            if progress is not None:
-                progress(stage, done, total)
-
-        result = comparison.compare(versions, pivot_language=pivot or None, gloss_language=gloss_language,
-                                    gloss=self._glosser(should_stop), progress=report,
-                                    aligner=_aligner(should_stop))
-        return _compare_response(result, documents)
+        steps = comparison.compare_steps(versions, pivot_language=pivot or None, gloss_language=gloss_language,
+                                         gloss=self._glosser(should_stop), should_stop=should_stop)
+        return (_compare_response(item, documents) if isinstance(item, comparison.Comparison) else item
+                for item in steps)
 
     @_rpc
     def Compare(self, request: pb.CompareRequest, context: grpc.ServicerContext) -> pb.CompareResponse:
-        return self._compare(request, _stopper(context))
+        for item in self._compare_steps(request, _stopper(context)):
+            if isinstance(item, pb.CompareResponse):
+                return item
+        raise RuntimeError("the comparison ended without a result")
 
     @_rpc
     def CompareStream(self, request: pb.CompareRequest,
                       context: grpc.ServicerContext) -> Iterator[pb.CompareEvent]:  # type: ignore[override]
-        """Progress events while the comparison runs (in a worker thread), then the result or the worker's error.
-        The RPC thread waits for the worker to end, so an admission slot is held exactly as long as the work."""
-        events: queue.Queue = queue.Queue()
-
-        def progress(stage: str, done: int, total: int) -> None:
-            events.put(pb.CompareEvent(progress=pb.CompareProgress(stage=stage, done=done, total=total)))
-
-        def work() -> None:
-            try:
-                events.put(pb.CompareEvent(result=self._compare(request, _stopper(context), progress)))
-            except BaseException as error:  # noqa: BLE001 - handed to the RPC thread, which maps it to a status
-                events.put(error)
-            events.put(None)
-
-        worker = threading.Thread(target=work, name="compare-stream", daemon=True)
-        worker.start()
-        failure: BaseException | None = None
-        try:
-            while (item := events.get()) is not None:
-                if isinstance(item, BaseException):
-                    failure = item
-                elif failure is None and context.is_active():
-                    yield item
-        finally:  # also when gRPC drops this stream after a cancel: the worker stops at its next check
-            worker.join()
-        if failure is not None:
-            raise failure  # mapped to a status by _rpc
+        """Progress events as the comparison advances, then the result; it runs in the RPC's own thread (the
+        engine yields its steps), so an admission slot is held exactly as long as the work, and a caller that goes
+        away stops it at its next step."""
+        for item in self._compare_steps(request, _stopper(context)):
+            if isinstance(item, pb.CompareResponse):
+                yield pb.CompareEvent(result=item)
+            else:
+                stage, done, total = item
+                yield pb.CompareEvent(progress=pb.CompareProgress(stage=stage, done=done, total=total))

@@ -1,10 +1,39 @@
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class FindingKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FINDING_KIND_UNSPECIFIED: _ClassVar[FindingKind]
+    FINDING_KIND_OMISSION: _ClassVar[FindingKind]
+    FINDING_KIND_ADDITION: _ClassVar[FindingKind]
+    FINDING_KIND_NUMBER_MISMATCH: _ClassVar[FindingKind]
+    FINDING_KIND_NAME_MISMATCH: _ClassVar[FindingKind]
+    FINDING_KIND_CONTENT_DIFFERENCE: _ClassVar[FindingKind]
+    FINDING_KIND_LOW_CONFIDENCE: _ClassVar[FindingKind]
+
+class Severity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SEVERITY_UNSPECIFIED: _ClassVar[Severity]
+    SEVERITY_HIGH: _ClassVar[Severity]
+    SEVERITY_MEDIUM: _ClassVar[Severity]
+    SEVERITY_LOW: _ClassVar[Severity]
+FINDING_KIND_UNSPECIFIED: FindingKind
+FINDING_KIND_OMISSION: FindingKind
+FINDING_KIND_ADDITION: FindingKind
+FINDING_KIND_NUMBER_MISMATCH: FindingKind
+FINDING_KIND_NAME_MISMATCH: FindingKind
+FINDING_KIND_CONTENT_DIFFERENCE: FindingKind
+FINDING_KIND_LOW_CONFIDENCE: FindingKind
+SEVERITY_UNSPECIFIED: Severity
+SEVERITY_HIGH: Severity
+SEVERITY_MEDIUM: Severity
+SEVERITY_LOW: Severity
 
 class Document(_message.Message):
     __slots__ = ("text", "sentences", "file", "language")
@@ -285,18 +314,20 @@ class FindingRef(_message.Message):
     def __init__(self, version: _Optional[str] = ..., language: _Optional[str] = ..., sentence: _Optional[int] = ..., start: _Optional[int] = ..., end: _Optional[int] = ...) -> None: ...
 
 class Finding(_message.Message):
-    __slots__ = ("kind", "refs", "evidence", "severity", "row")
+    __slots__ = ("kind", "refs", "evidence", "severity", "row", "confidence")
     KIND_FIELD_NUMBER: _ClassVar[int]
     REFS_FIELD_NUMBER: _ClassVar[int]
     EVIDENCE_FIELD_NUMBER: _ClassVar[int]
     SEVERITY_FIELD_NUMBER: _ClassVar[int]
     ROW_FIELD_NUMBER: _ClassVar[int]
-    kind: str
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    kind: FindingKind
     refs: _containers.RepeatedCompositeFieldContainer[FindingRef]
     evidence: str
-    severity: str
+    severity: Severity
     row: int
-    def __init__(self, kind: _Optional[str] = ..., refs: _Optional[_Iterable[_Union[FindingRef, _Mapping]]] = ..., evidence: _Optional[str] = ..., severity: _Optional[str] = ..., row: _Optional[int] = ...) -> None: ...
+    confidence: float
+    def __init__(self, kind: _Optional[_Union[FindingKind, str]] = ..., refs: _Optional[_Iterable[_Union[FindingRef, _Mapping]]] = ..., evidence: _Optional[str] = ..., severity: _Optional[_Union[Severity, str]] = ..., row: _Optional[int] = ..., confidence: _Optional[float] = ...) -> None: ...
 
 class CompareResponse(_message.Message):
     __slots__ = ("versions", "rows", "findings", "pivot", "signature")

@@ -18,6 +18,7 @@ import functools
 import re
 from typing import Any
 
+from triglot_server.engine.text import HAN, HAN_CHARS  # noqa: F401 (HAN_CHARS: re-exported)
 from triglot_server.engine.types import InvalidInput, LanguageCode
 
 LANGUAGES: dict[str, str] = {"en": "English", "zh": "Chinese", "zt": "Traditional Chinese", "ar": "Arabic"}
@@ -87,10 +88,7 @@ _LATIN = re.compile(_letter_class([(0x41, 0x7A), (0xC0, 0x24F), (0x1E00, 0x1EFF)
                                    (0xA720, 0xA7FF), (0xFF21, 0xFF5A)]))
 _ARABIC = re.compile(_letter_class([(0x600, 0x6FF), (0x750, 0x77F), (0x870, 0x8FF), (0xFB50, 0xFDFF),
                                     (0xFE70, 0xFEFE)]))
-# Han ideographs (unified, extensions A-I, compatibility) plus 々 and 〇, which are written as part of Chinese words:
-# the body of a regex character class, shared by every part that tells Chinese characters apart.
-HAN_CHARS = "\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003347f"
-_HAN = re.compile(f"[{HAN_CHARS}]")
+_HAN = HAN
 # Any letter of any script (word characters minus digits and underscore), for the confidence's denominator.
 _ANY_LETTER = re.compile(r"[^\W\d_]")
 

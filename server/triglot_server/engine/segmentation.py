@@ -29,7 +29,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from triglot_server.engine.languages import HAN_CHARS, analysis_language, normalize_language
+from triglot_server.engine.languages import analysis_language, normalize_language
+from triglot_server.engine.text import HAN_CHARS
 from triglot_server.engine.types import InvalidInput, Sentence
 
 MAX_SENTENCE_CHARS = 1000
