@@ -40,6 +40,9 @@ _ALL_TYPES = TYPES + ((0, 1),)
 # pair. Omissions/additions start rare and are never made cheaper by re-estimation (see _reestimate).
 _PRIOR = {(1, 1): 0.79, (1, 0): 0.002, (0, 1): 0.002, (1, 2): 0.07, (2, 1): 0.07, (2, 2): 0.02,
           (1, 3): 0.015, (3, 1): 0.015, (2, 3): 0.003, (3, 2): 0.003, (1, 4): 0.002, (4, 1): 0.002}
+# A readout's version adds or drops a sentence mostly at its ends (a news agency's lead, a dateline, a closing line):
+# the first and last sentence of each side are this much likelier to have no counterpart than one inside.
+EDGE_GAP = 0.03
 _PRIOR_WEIGHT = 200.0  # pseudo-count weight of _PRIOR when re-estimating from a path
 FULL_CELLS = 250_000  # grids up to this size are searched in full
 MAX_BAND_CELLS = 12_000_000  # memory bound of one banded search
@@ -273,6 +276,8 @@ class _Features:
     cos: dict  # (a, b) -> list (per channel) of cosines, shape (rows, width)
     skip_x: np.ndarray  # length of the source sentence a 1-0 bead omits, (rows,)
     skip_y: np.ndarray  # length of the target sentence a 0-1 bead adds, (rows, width)
+    columns: np.ndarray  # j of every band cell, (rows, width)
+    m: int
 
 
 @dataclass
@@ -329,7 +334,7 @@ def _features(level: _Level, band: dp.Band) -> _Features:
     ly = {b: _span(cy, j, b) for b in {t[1] for t in match}}  # shared by the types with b target sentences
     return _Features(lx={t: _span(cx, i, t[0])[:, None] for t in match},
                      ly={t: ly[t[1]] for t in match},
-                     cos=cos, skip_x=_span(cx, i, 1), skip_y=_span(cy, j, 1))
+                     cos=cos, skip_x=_span(cx, i, 1), skip_y=_span(cy, j, 1), columns=band.columns(), m=m)
 
 
 def _cosine(dot: np.ndarray, nx: np.ndarray, ny: np.ndarray) -> np.ndarray:
@@ -358,7 +363,23 @@ def _score(feat: _Features, params: _Params, factor: int) -> _Scored:
             # is cut into beads does not change how much similarity evidence it gets.
             cost -= (a + b) / 2 * params.weight[k] * (cos - params.threshold[k])
     add_cost = prior[(0, 1)] * np.maximum(feat.skip_y / params.mean_y, 1.0)
+    if factor == 1:
+        _edge_gaps(costs, add_cost, feat, prior)
     return _Scored(costs, add_cost, feat)
+
+
+def _edge_gaps(costs: np.ndarray, add_cost: np.ndarray, feat: _Features, prior: dict) -> None:
+    """Cheaper omission/addition of a document's first or last sentence (EDGE_GAP instead of the inner prior),
+    never cheaper than a 1-1 bead. (Where a per-sentence analysis recognises a dateline or a news lead, its
+    sentences would get the same treatment through these two arrays.)"""
+    gain = max(math.log(EDGE_GAP) + prior[(0, 1)], 0.0), max(math.log(EDGE_GAP) + prior[(1, 0)], 0.0)
+    floor = prior[(1, 1)]
+    skip = costs[:, TYPES.index((1, 0)), :]
+    rows = costs.shape[0]
+    for r in {1, rows - 1}:  # 1-0 beads ending at row r omit source sentence r - 1
+        skip[r] = np.maximum(skip[r] - gain[1], floor)
+    edge = (feat.columns == 1) | (feat.columns == feat.m)  # 0-1 beads ending at column j add target sentence j - 1
+    add_cost[edge] = np.maximum(add_cost[edge] - gain[0], floor)
 
 
 def _level_prior(params: _Params, factor: int) -> dict:
