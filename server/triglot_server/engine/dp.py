@@ -10,6 +10,7 @@ D[j] = min(X[j], D[j-1] + c[j])  <=>  D[j] = P[j] + min_{k<=j} (X[k] - P[k])  wi
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,3 +154,103 @@ def search(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int
     path.reverse()
     cum.reverse()
     return path, np.asarray(cum)
+
+
+# ---------------------------------------------------------------- compiled kernels (numba), same lattice as `search`
+
+try:
+    from numba import njit
+except ImportError:  # the pure-Python kernels below still run, only slowly
+    def njit(*args, **kwargs):
+        return (lambda f: f) if not args or not callable(args[0]) else args[0]
+
+
+@njit(cache=True)
+def _logaddexp(x: float, y: float) -> float:
+    if x == -np.inf:
+        return y
+    if y == -np.inf:
+        return x
+    if x > y:
+        return x + np.log1p(np.exp(y - x))
+    return y + np.log1p(np.exp(x - y))
+
+
+@njit(cache=True)
+def _forward_backward(costs, add_cost, lo, a, b, n, m, inv_t):
+    """Log forward and backward sums over every path of the band lattice, with path weight exp(-cost * inv_t).
+
+    fwd[i, c]: log of the summed weight of all paths from (0, 0) to cell (i, lo[i] + c); bwd[i, c]: from that cell
+    to (n, m). A bead's posterior is exp(fwd[start] - cost * inv_t + bwd[end] - fwd[n, end column])."""
+    rows, n_types, width = costs.shape
+    fwd = np.full((rows, width), -np.inf)
+    bwd = np.full((rows, width), -np.inf)
+    for i in range(rows):
+        for c in range(width):
+            j = lo[i] + c
+            if j > m:
+                break
+            if i == 0 and j == 0:
+                acc = 0.0
+            else:
+                acc = -np.inf
+            for t in range(n_types):
+                pi, pj = i - a[t], j - b[t]
+                if pi < 0 or pj < 0:
+                    continue
+                pc = pj - lo[pi]
+                if pc < 0 or pc >= width:
+                    continue
+                v = fwd[pi, pc]
+                if v != -np.inf:
+                    acc = _logaddexp(acc, v - costs[i, t, c] * inv_t)
+            if c > 0 and j > 0:  # 0-1 bead from (i, j - 1)
+                v = fwd[i, c - 1]
+                if v != -np.inf:
+                    acc = _logaddexp(acc, v - add_cost[i, c] * inv_t)
+            fwd[i, c] = acc
+    for i in range(rows - 1, -1, -1):
+        for c in range(width - 1, -1, -1):
+            j = lo[i] + c
+            if j > m:
+                continue
+            if i == n and j == m:
+                acc = 0.0
+            else:
+                acc = -np.inf
+            for t in range(n_types):
+                ni, nj = i + a[t], j + b[t]
+                if ni >= rows or nj > m:
+                    continue
+                nc = nj - lo[ni]
+                if nc < 0 or nc >= width:
+                    continue
+                v = bwd[ni, nc]
+                if v != -np.inf:
+                    acc = _logaddexp(acc, v - costs[ni, t, nc] * inv_t)
+            if c + 1 < width and j + 1 <= m:  # 0-1 bead to (i, j + 1)
+                v = bwd[i, c + 1]
+                if v != -np.inf:
+                    acc = _logaddexp(acc, v - add_cost[i, c + 1] * inv_t)
+            bwd[i, c] = acc
+    return fwd, bwd
+
+
+def posteriors(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int,
+               path: list[tuple[int, int]], temperature: float) -> np.ndarray:
+    """Posterior probability of each bead of `path` (consecutive cells) among all alignments in the band, with
+    alignments weighted exp(-cost / temperature)."""
+    a = np.array([t[0] for t in BEAD_TYPES], dtype=np.int64)
+    b = np.array([t[1] for t in BEAD_TYPES], dtype=np.int64)
+    inv_t = 1.0 / temperature
+    fwd, bwd = _forward_backward(costs, add_cost, band.lo, a, b, n, m, inv_t)
+    lo = band.lo
+    total = fwd[n, m - lo[n]]
+    type_index = {t: k for k, t in enumerate(BEAD_TYPES)}
+    out = np.empty(len(path) - 1)
+    for k, ((i0, j0), (i1, j1)) in enumerate(zip(path, path[1:])):
+        t = (i1 - i0, j1 - j0)
+        c1 = j1 - lo[i1]
+        cost = add_cost[i1, c1] if t == (0, 1) else costs[i1, type_index[t], c1]
+        out[k] = math.exp(min(fwd[i0, j0 - lo[i0]] - cost * inv_t + bwd[i1, c1] - total, 0.0))
+    return out
