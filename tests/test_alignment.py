@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from triglot_server.engine import dp
+from triglot_server.engine.alignment import dp
 from triglot_server.engine.alignment import align, check_coverage, translation_tokens
 from triglot_server.engine.types import Bead, EngineError, InvalidInput
 

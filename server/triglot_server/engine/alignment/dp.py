@@ -4,7 +4,8 @@ The search space is the grid of cells (i, j) = "the first i source and the first
 A bead of type (a, b) moves from (i - a, j - b) to (i, j). Only cells inside a band are visited: row i holds the
 columns lo[i] .. lo[i] + width - 1, so time and memory are O(rows x width) instead of O(rows x columns).
 
-Costs come from the caller as dense arrays over the band; each row is one vectorised numpy step. Beads that stay in
+Costs come from the caller as dense arrays over the band. `search` and `posteriors` run compiled loops (numba);
+`search_reference` is the numpy original (one vectorised step per row), kept as the reference. Beads that stay in
 the same row (0-1, an addition) make a row depend on itself; that recurrence is a running minimum:
 D[j] = min(X[j], D[j-1] + c[j])  <=>  D[j] = P[j] + min_{k<=j} (X[k] - P[k])  with P the running sum of c.
 """
@@ -84,7 +85,39 @@ def _band_from_bounds(lo: np.ndarray, hi: np.ndarray, n: int, m: int, margin: in
 
 def search(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int
            ) -> tuple[list[tuple[int, int]], np.ndarray]:
-    """Cheapest monotone path from (0, 0) to (n, m).
+    """Cheapest monotone path from (0, 0) to (n, m) (compiled kernel; `search_reference` is the numpy original,
+    kept to check it: both give the same path).
+
+    costs[i, t, c]: cost of a bead of type BEAD_TYPES[t] ending at cell (i, band.lo[i] + c);
+    add_cost[i, c]: cost of a 0-1 bead ending there. Returns the visited cells (0,0) .. (n,m) and the cumulative
+    cost of each visited cell.
+    """
+    a = np.array([t[0] for t in BEAD_TYPES], dtype=np.int64)
+    b = np.array([t[1] for t in BEAD_TYPES], dtype=np.int64)
+    d, back = _viterbi(np.ascontiguousarray(costs), np.ascontiguousarray(add_cost), band.lo, a, b, n, m)
+    lo = band.lo
+    i, j = n, m
+    if not (0 <= j - lo[i] < band.width) or not np.isfinite(d[i, j - lo[i]]):
+        raise RuntimeError("alignment band does not reach the end cell")
+    path, cum = [(i, j)], [d[i, j - lo[i]]]
+    n_types = len(BEAD_TYPES)
+    while i > 0 or j > 0:
+        t = back[i, j - lo[i]]
+        if t == n_types:
+            j -= 1
+        else:
+            i -= int(a[t])
+            j -= int(b[t])
+        path.append((i, j))
+        cum.append(d[i, j - lo[i]])
+    path.reverse()
+    cum.reverse()
+    return path, np.asarray(cum)
+
+
+def search_reference(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int
+                     ) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """Cheapest monotone path from (0, 0) to (n, m), one vectorised numpy step per row.
 
     costs[i, t, c]: cost of a bead of type BEAD_TYPES[t] ending at cell (i, band.lo[i] + c);
     add_cost[i, c]: cost of a 0-1 bead ending there. Returns the visited cells (0,0) .. (n,m) and the cumulative
@@ -234,6 +267,40 @@ def _forward_backward(costs, add_cost, lo, a, b, n, m, inv_t):
                     acc = _logaddexp(acc, v - add_cost[i, c + 1] * inv_t)
             bwd[i, c] = acc
     return fwd, bwd
+
+
+@njit(cache=True)
+def _viterbi(costs, add_cost, lo, a, b, n, m):
+    """Cheapest cumulative cost of every band cell and the bead type that reached it (len(a) for a 0-1 bead).
+    Ties go to the lower type index, and a 0-1 bead is taken only when strictly cheaper, as in `search_reference`."""
+    rows, n_types, width = costs.shape
+    d = np.full((rows, width), np.inf)
+    back = np.zeros((rows, width), dtype=np.int8)
+    for i in range(rows):
+        for c in range(width):
+            j = lo[i] + c
+            if j > m:
+                break
+            best = 0.0 if i == 0 and j == 0 else np.inf
+            arg = n_types
+            if i > 0:
+                for t in range(n_types):
+                    pi, pj = i - a[t], j - b[t]
+                    if pi < 0 or pj < 0:
+                        continue
+                    pc = pj - lo[pi]
+                    if pc < 0 or pc >= width:
+                        continue
+                    v = d[pi, pc] + costs[i, t, c]
+                    if v < best:
+                        best, arg = v, t
+            if c > 0:
+                v = d[i, c - 1] + add_cost[i, c]
+                if v < best:
+                    best, arg = v, n_types
+            d[i, c] = best
+            back[i, c] = arg
+    return d, back
 
 
 def posteriors(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int,
