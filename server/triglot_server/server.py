@@ -218,7 +218,7 @@ def load_models(running: RunningServer, model_dir: Path, settings: dict[str, obj
     Returns the number of translation routes. Imported here, not at module level, so that binding the port
     comes first and `triglot serve --help` stays fast.
     """
-    from triglot_server.engine import lexicon
+    from triglot_server.engine import alignment, lexicon
     from triglot_server.engine.translation import TranslationEngine
 
     translator = TranslationEngine(model_dir, **(settings or {}))  # settings: engine/translation.py's table
@@ -226,6 +226,7 @@ def load_models(running: RunningServer, model_dir: Path, settings: dict[str, obj
     # not in the first caller's Align.
     for sample, language in (("Beijing, 9 March", "en"), ("北京3月9日", "zh"), ("بغداد ٩ مارس", "ar")):
         lexicon.sentence_keys(sample, language)
+    alignment.warm_up()  # loads the aligner's compiled kernels, so the first Align is not the slow one
     running.servicer.translator = translator
     routes = len(translator.routes())
     if running.metrics:

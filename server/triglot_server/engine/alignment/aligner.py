@@ -166,6 +166,12 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
     return Alignment(beads, signature)
 
 
+def warm_up() -> None:
+    """Align a tiny pair once: compiles (or loads from numba's cache) the DP kernels, which takes seconds the first
+    time, so a server pays it at start-up rather than in its first call."""
+    align(["China and Iraq.", "Friends for sixty years."], ["中国和伊拉克。", "六十年的朋友。", "加油。"], "en", "zh")
+
+
 def check_coverage(beads: list[Bead], n: int, m: int, what: str) -> None:
     """Callers build on the aligner's promise — every sentence of both sides in exactly one bead, in order — so it
     is checked (cheap) rather than trusted; EngineError names the alignment `what` when it does not hold."""
