@@ -2,7 +2,6 @@
 DP kernels against their pure-Python/numpy reference, and the dev readouts' gold alignments over gRPC."""
 from __future__ import annotations
 
-import ast
 import itertools
 import math
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from test_alignment import read_gold as gold
 from triglot_server.engine.alignment import align, dp
 
 READOUT = Path(__file__).resolve().parents[1] / "examples" / "2020-03-09-china-iraq"
@@ -18,14 +18,6 @@ DEV_READOUTS = Path("/work/shared/data/readouts/real")
 
 def pairs(result) -> set[tuple[tuple[int, ...], tuple[int, ...]]]:
     return {(tuple(b.source_ids), tuple(b.target_ids)) for b in result.beads}
-
-
-def gold(path: Path) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        s, t = line.split(":", 1)
-        out.append((tuple(ast.literal_eval(s)), tuple(ast.literal_eval(t))))
-    return out
 
 
 def sample(source: str, target: str) -> tuple[list[str], list[str], list]:

@@ -95,21 +95,25 @@ def search(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int
     a = np.array([t[0] for t in BEAD_TYPES], dtype=np.int64)
     b = np.array([t[1] for t in BEAD_TYPES], dtype=np.int64)
     d, back = _viterbi(np.ascontiguousarray(costs), np.ascontiguousarray(add_cost), band.lo, a, b, n, m)
-    lo = band.lo
+    return _backtrace(back, band, n, m, lambda i, c: d[i, c])
+
+
+def _backtrace(back: np.ndarray, band: Band, n: int, m: int, cumulative) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The path ending at (n, m) from the bead types in `back`; `cumulative(i, c)` is the DP value of a cell."""
+    lo, n_types = band.lo, len(BEAD_TYPES)
     i, j = n, m
-    if not (0 <= j - lo[i] < band.width) or not np.isfinite(d[i, j - lo[i]]):
+    if not (0 <= j - lo[i] < band.width) or not np.isfinite(cumulative(i, j - lo[i])):
         raise RuntimeError("alignment band does not reach the end cell")
-    path, cum = [(i, j)], [d[i, j - lo[i]]]
-    n_types = len(BEAD_TYPES)
+    path, cum = [(i, j)], [cumulative(i, j - lo[i])]
     while i > 0 or j > 0:
         t = back[i, j - lo[i]]
         if t == n_types:
             j -= 1
         else:
-            i -= int(a[t])
-            j -= int(b[t])
+            i -= BEAD_TYPES[t][0]
+            j -= BEAD_TYPES[t][1]
         path.append((i, j))
-        cum.append(d[i, j - lo[i]])
+        cum.append(cumulative(i, j - lo[i]))
     path.reverse()
     cum.reverse()
     return path, np.asarray(cum)
@@ -168,25 +172,7 @@ def search_reference(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int
         start = (i + top) * stride + pad
         d[start:start + width] = y
 
-    # Backtrace.
-    i, j = n, m
-    c = j - lo[i]
-    if not (0 <= c < width) or not np.isfinite(d[(i + top) * stride + pad + c]):
-        raise RuntimeError("alignment band does not reach the end cell")
-    path = [(i, j)]
-    cum = [d[(i + top) * stride + pad + c]]
-    while i > 0 or j > 0:
-        t = back[i, j - lo[i]]
-        if t == n_types:
-            j -= 1
-        else:
-            i -= int(a[t])
-            j -= int(b[t])
-        path.append((i, j))
-        cum.append(d[(i + top) * stride + pad + (j - lo[i])])
-    path.reverse()
-    cum.reverse()
-    return path, np.asarray(cum)
+    return _backtrace(back, band, n, m, lambda i, c: d[(i + top) * stride + pad + c])
 
 
 # ---------------------------------------------------------------- compiled kernels (numba), same lattice as `search`
