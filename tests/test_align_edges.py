@@ -2,7 +2,6 @@
 DP kernels against their pure-Python/numpy reference, and the dev readouts' gold alignments over gRPC."""
 from __future__ import annotations
 
-import itertools
 import math
 from pathlib import Path
 
@@ -146,10 +145,12 @@ def test_compiled_kernels_equal_their_pure_python_versions() -> None:
     a = np.array([t[0] for t in dp.BEAD_TYPES])
     b = np.array([t[1] for t in dp.BEAD_TYPES])
     for kernel, args in ((dp._viterbi, (costs, add, band.lo, a, b, n, m)),
-                         (dp._forward_backward, (costs, add, band.lo, a, b, n, m, 1.0))):
+                         (dp._forward, (costs, add, band.lo, a, b, n, m, 1.0)),
+                         (dp._backward, (costs, add, band.lo, a, b, n, m, 1.0))):
         python = getattr(kernel, "py_func", kernel)
-        for got, want in itertools.zip_longest(kernel(*args), python(*args)):
-            np.testing.assert_allclose(got, want)
+        got, want = kernel(*args), python(*args)
+        for g, w in zip(got if isinstance(got, tuple) else (got,), want if isinstance(want, tuple) else (want,)):
+            np.testing.assert_allclose(g, w)
 
 
 # ---------------------------------------------------------------- dev readouts over gRPC
@@ -182,3 +183,27 @@ def test_dev_readout_alignment_over_grpc(no_model_client, gold_path: Path) -> No
     response = no_model_client.align(read(source), read(target), source_language=source, target_language=target)
     got = {(tuple(b.source_ids), tuple(b.target_ids)) for b in response.beads}
     assert got == set(gold(gold_path))
+
+
+# ---------------------------------------------------------------- the key worker of a long-running server
+
+def test_key_worker_gives_the_same_keys_and_survives_being_killed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+
+    from triglot_server.engine.alignment import keys
+    from triglot_server.engine.lexicon import sentence_keys
+
+    src, tgt, _ = sample("zh", "en")
+    monkeypatch.setattr(keys, "PARALLEL_MIN", 2)  # this short pair goes through the worker too
+    keys.start_worker()
+    try:
+        got = keys.both_sides(src, "zh", tgt, "en", lambda: None)
+        assert got == ([sentence_keys(s, "zh") for s in src], [sentence_keys(t, "en") for t in tgt])
+        for pid in list(keys._worker._processes):
+            os.kill(pid, signal.SIGKILL)
+        again = keys.both_sides(src, "zh", tgt, "en", lambda: None)  # computed here, not lost
+        assert again == got
+        assert keys._worker is None
+    finally:
+        keys.stop_worker()

@@ -246,12 +246,15 @@ def serve(listen: str, model_dir: Path, *, on_ready: Callable[[str], None] | Non
     def on_signal(*_: Any) -> None:  # the first signal starts a graceful stop, a second one cuts it short
         (force if stop.is_set() else stop).set()
 
+    from triglot_server.engine.alignment import keys
+
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         running = start_server(listen, **options)
         try:
             if on_listening:
                 on_listening(running.address)
+            keys.start_worker()  # a second core for the aligner's key extraction, for as long as this server runs
             routes = load_models(running, model_dir, translation_settings)
             log.info("serving on %s (%s%s) with %d translation routes from %s", running.address,
                      "mutual TLS" if options.get("tls") and options["tls"].mutual else
@@ -272,6 +275,7 @@ def serve(listen: str, model_dir: Path, *, on_ready: Callable[[str], None] | Non
                      "stop now)", running.gate.running, grace)
         finally:
             left = running.stop(grace, force)
+            keys.stop_worker()
         log.info("stopped")
         return left
     finally:

@@ -1,4 +1,5 @@
-"""Sentence alignment: evidence, bead scores and the coarse-to-fine driver around the DP search in `dp`.
+"""Sentence alignment, the driver: evidence channels (`channels`), features and costs (`features`, `scoring`),
+parameters from the documents (`calibration`), the search and the bead posteriors (`dp`).
 
 Evidence (each usable alone, combined as a sum of log-likelihood-style terms):
 - length: Gale–Church style; the character-length ratio and its variance are estimated from the two documents;
@@ -15,7 +16,12 @@ posting lists (no dense matrices).
 Search (vecalign-style): the documents are shrunk by merging blocks of 4^k sentences until the grid is small, aligned
 there in full, and each finer level searches only a band around the coarser path. Parameters (length variance,
 similarity of true vs. near-miss pairs, bead-type frequencies) are re-estimated from each level's own alignment, so
-nothing is tuned to one language pair or one text.
+nothing is tuned to one language pair or one text. A short document's length variance is shrunk towards a prior
+(a dozen beads give a noisy median), and a document's first and last sentences are likelier gaps (leads, datelines,
+closing lines).
+
+Confidence: each bead's score is its posterior probability among all alignments in the final band (forward-backward
+over the same lattice, alignments weighted exp(-cost)).
 """
 from __future__ import annotations
 
@@ -23,14 +29,14 @@ from typing import AbstractSet, Callable
 
 import numpy as np
 
-from triglot_server.engine.alignment import dp
+from triglot_server.engine.alignment import dp, keys
 from triglot_server.engine.alignment.calibration import Params, beads_of, initial_similarity, prior_var, reestimate
 from triglot_server.engine.alignment.channels import (BIGRAM_WEIGHT, MERGE_MIX, TRANS_MERGE_MIX, Channel,
                                                       translation_tokens, vectors_pair)
 from triglot_server.engine.alignment.features import TYPES, Level, features
 from triglot_server.engine.alignment.scoring import Scored, score
 from triglot_server.engine.languages import normalize_language
-from triglot_server.engine.lexicon import sentence_keys as _sentence_keys
+from triglot_server.engine.lexicon import sentence_keys
 from triglot_server.engine.types import Alignment, Bead, Cancelled, EngineError, InvalidInput
 
 VERSION = "v3"  # v3: posterior bead confidence, edge gaps, shrunk length variance; v2: joint channel weights, per-sentence evidence, beads up to 1-4/4-1 and 2-3/3-2
@@ -133,18 +139,23 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
         evidence.append("length")
     if use_lexicon and n and m:
         evidence.append("lexicon")
-        x, y = vectors_pair(source_keys if source_keys is not None else _bags(source, src_lang, _sentence_keys, check),
-                             target_keys if target_keys is not None else _bags(target, tgt_lang, _sentence_keys, check))
+        if source_keys is None and target_keys is None:
+            source_keys, target_keys = keys.both_sides(source, src_lang, target, tgt_lang, check)
+        source_keys = keys.bags(source, src_lang, sentence_keys, check) if source_keys is None else source_keys
+        target_keys = keys.bags(target, tgt_lang, sentence_keys, check) if target_keys is None else target_keys
+        x, y = vectors_pair(source_keys, target_keys)
+        # The key sets take more memory than the whole search: drop ours (a caller's own stay theirs) before it.
+        source_keys = target_keys = None
         channels.append(Channel("lexicon", x, y, MERGE_MIX))
     if (source_translations is not None or target_translations is not None) and n and m:
         evidence.append("translation")
         if source_translations is not None:
-            x, y = vectors_pair(_bags(source_translations, tgt_lang, translation_tokens, check),
-                                 _bags(target, tgt_lang, translation_tokens, check), BIGRAM_WEIGHT)
+            x, y = vectors_pair(keys.bags(source_translations, tgt_lang, translation_tokens, check),
+                                 keys.bags(target, tgt_lang, translation_tokens, check), BIGRAM_WEIGHT)
             channels.append(Channel("translation", x, y, TRANS_MERGE_MIX, weakest=False))
         if target_translations is not None:
-            x, y = vectors_pair(_bags(source, src_lang, translation_tokens, check),
-                                 _bags(target_translations, src_lang, translation_tokens, check), BIGRAM_WEIGHT)
+            x, y = vectors_pair(keys.bags(source, src_lang, translation_tokens, check),
+                                 keys.bags(target_translations, src_lang, translation_tokens, check), BIGRAM_WEIGHT)
             channels.append(Channel("back-translation", x, y, TRANS_MERGE_MIX, weakest=False))
     signature = (f"triglot-align|{VERSION}|evidence={'+'.join(evidence) or 'none'}"
                  f"|beads=0-1,1-0,{','.join(f'{a}-{b}' for a, b in TYPES if a and b)}"
@@ -180,16 +191,6 @@ def check_coverage(beads: list[Bead], n: int, m: int, what: str) -> None:
     if src != list(range(n)) or tgt != list(range(m)):
         raise EngineError(f"the alignment {what} does not cover every sentence once and in order "
                           f"({len(src)} of {n} and {len(tgt)} of {m} sentences)")
-
-
-def _bags(texts: list[str], language: str, keys: Callable[[str, str], AbstractSet[str]], check: Check,
-          every: int = 4000) -> list[AbstractSet[str]]:
-    """Evidence keys of each sentence, asking `check` every few thousand sentences (a long book takes seconds)."""
-    out = []
-    for start in range(0, len(texts), every):
-        check()
-        out.extend(keys(t, language) for t in texts[start:start + every])
-    return out
 
 
 def _to_beads(path, scored: Scored, band: dp.Band, n: int, m: int) -> list[Bead]:

@@ -12,6 +12,7 @@ D[j] = min(X[j], D[j-1] + c[j])  <=>  D[j] = P[j] + min_{k<=j} (X[k] - P[k])  wi
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -195,15 +196,11 @@ def _logaddexp(x: float, y: float) -> float:
     return y + np.log1p(np.exp(x - y))
 
 
-@njit(cache=True)
-def _forward_backward(costs, add_cost, lo, a, b, n, m, inv_t):
-    """Log forward and backward sums over every path of the band lattice, with path weight exp(-cost * inv_t).
-
-    fwd[i, c]: log of the summed weight of all paths from (0, 0) to cell (i, lo[i] + c); bwd[i, c]: from that cell
-    to (n, m). A bead's posterior is exp(fwd[start] - cost * inv_t + bwd[end] - fwd[n, end column])."""
+@njit(cache=True, nogil=True)
+def _forward(costs, add_cost, lo, a, b, n, m, inv_t):
+    """Log of the summed weight exp(-cost * inv_t) of all paths from (0, 0) to each band cell (i, lo[i] + c)."""
     rows, n_types, width = costs.shape
     fwd = np.full((rows, width), -np.inf)
-    bwd = np.full((rows, width), -np.inf)
     for i in range(rows):
         for c in range(width):
             j = lo[i] + c
@@ -228,6 +225,14 @@ def _forward_backward(costs, add_cost, lo, a, b, n, m, inv_t):
                 if v != -np.inf:
                     acc = _logaddexp(acc, v - add_cost[i, c] * inv_t)
             fwd[i, c] = acc
+    return fwd
+
+
+@njit(cache=True, nogil=True)
+def _backward(costs, add_cost, lo, a, b, n, m, inv_t):
+    """Log of the summed weight of all paths from each band cell to (n, m)."""
+    rows, n_types, width = costs.shape
+    bwd = np.full((rows, width), -np.inf)
     for i in range(rows - 1, -1, -1):
         for c in range(width - 1, -1, -1):
             j = lo[i] + c
@@ -252,10 +257,10 @@ def _forward_backward(costs, add_cost, lo, a, b, n, m, inv_t):
                 if v != -np.inf:
                     acc = _logaddexp(acc, v - add_cost[i, c + 1] * inv_t)
             bwd[i, c] = acc
-    return fwd, bwd
+    return bwd
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _viterbi(costs, add_cost, lo, a, b, n, m):
     """Cheapest cumulative cost of every band cell and the bead type that reached it (len(a) for a 0-1 bead).
     Ties go to the lower type index, and a 0-1 bead is taken only when strictly cheaper, as in `search_reference`."""
@@ -296,7 +301,12 @@ def posteriors(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: i
     a = np.array([t[0] for t in BEAD_TYPES], dtype=np.int64)
     b = np.array([t[1] for t in BEAD_TYPES], dtype=np.int64)
     inv_t = 1.0 / temperature
-    fwd, bwd = _forward_backward(costs, add_cost, band.lo, a, b, n, m, inv_t)
+    args = (np.ascontiguousarray(costs), np.ascontiguousarray(add_cost), band.lo, a, b, n, m, inv_t)
+    # The two passes are independent and the kernels release the GIL: one runs on a second core.
+    with ThreadPoolExecutor(max_workers=1) as other:
+        pending = other.submit(_backward, *args)
+        fwd = _forward(*args)
+        bwd = pending.result()
     lo = band.lo
     total = fwd[n, m - lo[n]]
     type_index = {t: k for k, t in enumerate(BEAD_TYPES)}
