@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from builddocs import readouts
 from test_alignment import read_gold as gold
 from triglot_server.engine.alignment import align, dp
 
 READOUT = Path(__file__).resolve().parents[1] / "examples" / "2020-03-09-china-iraq"
-DEV_READOUTS = Path("/work/shared/data/readouts/real")
+DEV_READOUTS = readouts() / "real"  # $TRIGLOT_READOUTS, else the copy carried in tests/data
 
 
 def pairs(result) -> set[tuple[tuple[int, ...], tuple[int, ...]]]:
@@ -156,8 +157,6 @@ def test_compiled_kernels_equal_their_pure_python_versions() -> None:
 # ---------------------------------------------------------------- dev readouts over gRPC
 
 def _dev_alignments():
-    if not DEV_READOUTS.is_dir():
-        return []
     known_miss = pytest.mark.xfail(strict=True, reason="a 1-1 + 1-2 pair where the English moves the Politburo "
                                                        "title into the second sentence is merged into 2-3")
     return [pytest.param(p, marks=known_miss) if p.parent.name.startswith("2025-02-22") else p
@@ -175,7 +174,6 @@ def no_model_client(tmp_path_factory: pytest.TempPathFactory):
     running.stop(grace=None)
 
 
-@pytest.mark.skipif(not _dev_alignments(), reason="the shared dev readouts are not on this machine")
 @pytest.mark.parametrize("gold_path", _dev_alignments(), ids=lambda p: f"{p.parent.name[:10]}-{p.stem}")
 def test_dev_readout_alignment_over_grpc(no_model_client, gold_path: Path) -> None:
     source, target = gold_path.stem.split("-")

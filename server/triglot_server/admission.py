@@ -24,7 +24,7 @@ from triglot_server.observability import Finish, ended_early_code, instrument
 from triglot_server.service import SERVICE_NAME
 
 HEAVY_METHODS = frozenset(f"/{SERVICE_NAME}/{name}"
-                          for name in ("Translate", "TranslateStream", "Align", "Compare", "CompareStream"))
+                          for name in ("Translate", "TranslateStream", "Align", "Compare", "CompareStream", "Extract"))
 
 # How often a waiting call re-checks that its caller is still there (a termination callback also wakes it sooner).
 _POLL_SECONDS = 0.25

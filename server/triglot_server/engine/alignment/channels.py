@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from triglot_server.engine.alignment import dp
-from triglot_server.engine.anchors import AR_MARKS
+from triglot_server.engine.text import AR_MARKS, HAN
 
 # A merged bead's similarity mixes the cosine of the merged texts with per-member cosines (each sentence of the bead
 # against the other side's merged text): for dictionary keys the weakest member's (so a long sentence cannot carry an
@@ -76,7 +76,7 @@ def vectors_pair(src_bags: list, tgt_bags: list, bigram_weight: float = 1.0) -> 
     idf = np.log((len(src_bags) + len(tgt_bags) + 1) / np.maximum(df, 1.0))
     if bigram_weight != 1.0:
         for key, k in vocab.items():
-            if len(key) == 2 and CJK.match(key):
+            if len(key) == 2 and HAN.match(key):
                 idf[k] *= bigram_weight
     return tuple(Vectors(len(bags), s, k, idf[k]) for bags, (s, k) in zip((src_bags, tgt_bags), parts))
 
@@ -129,7 +129,6 @@ def band_dots(x: Vectors, y: Vectors, band: dp.Band, max_pairs: int = 40_000_000
 
 # ---------------------------------------------------------------- tokens for translation evidence
 
-CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W_]+")
 _AR_LETTERS = str.maketrans("أإآىة", "ااايه")
 _AR_PREFIX = re.compile("^(?:و|ف)?(?:ب|ل|ك)?(?:ال)?")
@@ -145,10 +144,10 @@ def translation_tokens(text: str, language: str) -> set[str]:
     text = unicodedata.normalize("NFKC", text).lower()
     tokens: set[str] = set()
     if language == "zh":
-        han = "".join(CJK.findall(text))
+        han = "".join(HAN.findall(text))
         tokens.update(han)
         tokens.update(han[k:k + 2] for k in range(len(han) - 1))
-        for word in _WORD.findall(CJK.sub(" ", text)):
+        for word in _WORD.findall(HAN.sub(" ", text)):
             tokens.add(word[:5])
         return tokens
     if language == "ar":
