@@ -197,6 +197,17 @@ def _logaddexp(x: float, y: float) -> float:
 
 
 @njit(cache=True, nogil=True)
+def _cell(lo, width, i, j):
+    """(row, band column) of grid cell (i, j), or (-1, -1) when it lies outside the grid or the band."""
+    if i < 0 or j < 0:
+        return -1, -1
+    c = j - lo[i]
+    if c < 0 or c >= width:
+        return -1, -1
+    return i, c
+
+
+@njit(cache=True, nogil=True)
 def _forward(costs, add_cost, lo, a, b, n, m, inv_t):
     """Log of the summed weight exp(-cost * inv_t) of all paths from (0, 0) to each band cell (i, lo[i] + c)."""
     rows, n_types, width = costs.shape
@@ -211,11 +222,8 @@ def _forward(costs, add_cost, lo, a, b, n, m, inv_t):
             else:
                 acc = -np.inf
             for t in range(n_types):
-                pi, pj = i - a[t], j - b[t]
-                if pi < 0 or pj < 0:
-                    continue
-                pc = pj - lo[pi]
-                if pc < 0 or pc >= width:
+                pi, pc = _cell(lo, width, i - a[t], j - b[t])
+                if pi < 0:
                     continue
                 v = fwd[pi, pc]
                 if v != -np.inf:
@@ -276,11 +284,8 @@ def _viterbi(costs, add_cost, lo, a, b, n, m):
             arg = n_types
             if i > 0:
                 for t in range(n_types):
-                    pi, pj = i - a[t], j - b[t]
-                    if pi < 0 or pj < 0:
-                        continue
-                    pc = pj - lo[pi]
-                    if pc < 0 or pc >= width:
+                    pi, pc = _cell(lo, width, i - a[t], j - b[t])
+                    if pi < 0:
                         continue
                     v = d[pi, pc] + costs[i, t, c]
                     if v < best:
