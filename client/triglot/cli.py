@@ -256,6 +256,8 @@ def cmd_languages(args: argparse.Namespace) -> None:
     for pair in response.pairs:
         how = f"via {'+'.join(pair.via)}" if pair.via else "direct"
         print(f"{pair.source} → {pair.target}\t{how}\t{', '.join(pair.models)}")
+    for problem in response.unavailable_models:
+        print(f"unavailable: {problem}")
 
 
 def version_names(paths: Sequence[str]) -> list[str]:

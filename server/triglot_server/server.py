@@ -148,7 +148,9 @@ class RunningServer:
 def start_server(listen: str = DEFAULT_LISTEN, *, max_workers: int | None = None, heavy_workers: int | None = None,
                  max_queue: int | None = None, tls: security.TlsConfig | None = None,
                  tokens: security.TokenSet | None = None, metrics_port: int | None = None,
-                 metrics_host: str = "127.0.0.1", insecure_listen: bool = False) -> RunningServer:
+                 metrics_host: str = "127.0.0.1", insecure_listen: bool = False,
+                 max_call_seconds: float | None = None, max_connection_idle: float | None = None,
+                 max_connection_age: float | None = None) -> RunningServer:
     """Bind `listen` ("HOST:PORT", port 0 picks a free one) and start serving; health says NOT_SERVING until
     load_models() has run.
 
@@ -156,6 +158,8 @@ def start_server(listen: str = DEFAULT_LISTEN, *, max_workers: int | None = None
     heavy_workers + max_queue + limits.CHEAP_THREADS, so cheap RPCs always find a thread. tls: serve TLS (mutual when
     it has a client CA). tokens: require a bearer token (health excepted). metrics_port: expose Prometheus /metrics
     on metrics_host:metrics_port (0 picks a free port). insecure_listen: allow plaintext on a non-loopback address.
+    max_call_seconds: the bound of a heavy call without a deadline; max_connection_idle/max_connection_age:
+    connection lifetimes in seconds (defaults and why: limits).
     """
     try:
         security.check_listen(listen, tls, insecure_listen)
@@ -163,7 +167,8 @@ def start_server(listen: str = DEFAULT_LISTEN, *, max_workers: int | None = None
         raise ListenError(str(error)) from None
     heavy_workers = limits.HEAVY_WORKERS if heavy_workers is None else heavy_workers
     max_queue = limits.MAX_QUEUED if max_queue is None else max_queue
-    admission = AdmissionControl(heavy_workers, max_queue)
+    max_call_seconds = limits.MAX_CALL_SECONDS if max_call_seconds is None else max_call_seconds
+    admission = AdmissionControl(heavy_workers, max_queue, max_call_seconds)
     needed = heavy_workers + max_queue + 1  # every running or waiting heavy call holds a thread; one left for cheap
     if max_workers is None:
         max_workers = heavy_workers + max_queue + limits.CHEAP_THREADS
@@ -181,7 +186,10 @@ def start_server(listen: str = DEFAULT_LISTEN, *, max_workers: int | None = None
     interceptors.append(admission)
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="triglot-rpc"),
-                         interceptors=interceptors, options=limits.CHANNEL_OPTIONS)
+                         interceptors=interceptors, options=limits.server_options(
+                             limits.MAX_CONNECTION_IDLE if max_connection_idle is None else max_connection_idle,
+                             limits.MAX_CONNECTION_AGE if max_connection_age is None else max_connection_age,
+                             max_call_seconds))
     servicer = TriglotServicer()
     triglot_pb2_grpc.add_TriglotServicer_to_server(servicer, server)
     health_servicer = health.HealthServicer()

@@ -365,6 +365,7 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
             languages=[pb.Language(code=code, name=name) for code, name in languages.LANGUAGES.items()],
             pairs=[pb.LanguagePair(source=r.source, target=r.target, via=r.via, models=r.models)
                    for r in translator.routes()],
+            unavailable_models=getattr(translator, "unavailable", ()),
         )
 
     def _glosser(self, should_stop: Callable[[], bool]) -> comparison.Glosser:

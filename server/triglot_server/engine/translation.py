@@ -48,6 +48,7 @@ bench/decoding_guards.py on a transformer-base int8 model — figures in bench/R
 """
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections import OrderedDict, deque
@@ -56,13 +57,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from triglot_server.engine.languages import normalize_language
-from triglot_server.engine.packages import (INSTALL_HINT, ModelInfo, default_model_dir, install_packages,
-                                            list_packages)
+from triglot_server.engine.packages import (INSTALL_HINT, ModelInfo, PackageUnloadable, default_model_dir,
+                                            install_packages, list_packages, load_package)
 from triglot_server.engine.quality import assess
-from triglot_server.engine.types import Cancelled, EngineError, InvalidInput, NotInstalled
+from triglot_server.engine.types import Cancelled, InvalidInput, NotInstalled
 
 __all__ = ["ModelInfo", "Route", "TranslationResult", "TranslatedPair", "TranslationEngine", "default_model_dir",
            "parse_settings", "install_packages", "list_packages", "PIVOT", "DEFAULT_SETTINGS"]
+
+log = logging.getLogger(__name__)
 
 PIVOT = "en"
 DEFAULT_SETTINGS: dict[str, object] = {
@@ -139,19 +142,11 @@ class _Package:
     """One loaded package: its translator, tokenizer and metadata."""
 
     def __init__(self, info: ModelInfo, settings: dict) -> None:
-        import ctranslate2
-        import sentencepiece
-
         self.info = info
         self.target_prefix = info.target_prefix
-        try:
-            self.tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(info.path / "sentencepiece.model"))
-            self.translator = ctranslate2.Translator(
-                str(info.path / "model"), device="cpu", inter_threads=settings["inter_threads"],
-                intra_threads=settings["intra_threads"], compute_type=settings["compute_type"])
-        except (RuntimeError, OSError, ValueError) as error:
-            raise EngineError(f"cannot load translation model {info.name} from {info.path}: {error}; "
-                              f"reinstall it with: {INSTALL_HINT}") from None
+        self.tokenizer, self.translator = load_package(info.path, int(settings["inter_threads"]),
+                                                       int(settings["intra_threads"]),
+                                                       str(settings["compute_type"]))
 
     @property
     def label(self) -> str:
@@ -275,8 +270,17 @@ class TranslationEngine:
         self._cache = _LRU(int(self.settings["cache_size"]))
         self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
         self._packages: dict[tuple[str, str], _Package] = {}
-        for info in list_packages(self.model_dir):
-            self._packages[(info.from_code, info.to_code)] = _Package(info, self.settings)
+        # Installed packages that cannot be used, a line each: skipped (logged, and listed by ListLanguages), so
+        # one damaged package costs its pair only, not every other pair and alignment.
+        self.unavailable: list[str] = []
+        for info in list_packages(self.model_dir, self.unavailable):
+            try:
+                self._packages[(info.from_code, info.to_code)] = _Package(info, self.settings)
+            except PackageUnloadable as error:
+                self.unavailable.append(f"{info.name}: cannot be loaded ({error}); reinstall it with: "
+                                        f"{INSTALL_HINT}")
+        for problem in self.unavailable:
+            log.warning("skipping translation package %s", problem)
 
     @property
     def packages(self) -> list[ModelInfo]:
