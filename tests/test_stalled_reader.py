@@ -98,3 +98,33 @@ def test_connections_have_an_age_limit(fresh_server):
         assert stalled.goaway.wait(30), "the server never sent GOAWAY to an old connection"
     finally:
         stalled.close()
+
+
+def test_a_second_server_on_a_busy_port_exits_with_address_in_use(model_dir):
+    import subprocess
+    import sys
+
+    from conftest import start_cli_server, stop_cli_server
+
+    first, address = start_cli_server(model_dir)
+    try:
+        second = subprocess.run(
+            [sys.executable, "-m", "triglot.cli", "serve", "--listen", address, "--models", str(model_dir)],
+            capture_output=True, text=True, timeout=60)
+        # Was: the second server printed "ready" and shared the port (gRPC sets SO_REUSEPORT by default).
+        assert second.returncode == 1, second.stdout
+        assert "ready on" not in second.stdout
+        assert second.stderr.strip().splitlines()[-1] == \
+            f"triglot: error: cannot listen on {address}: address already in use (is another triglot server " \
+            "running on it?)"
+    finally:
+        stop_cli_server(first)
+
+
+@pytest.mark.parametrize("listen", ["notanaddress", "127.0.0.1", "http://127.0.0.1:5", "127.0.0.1:99999"])
+def test_a_malformed_listen_address_says_what_is_expected(listen, capsys):
+    from conftest import run_cli
+
+    code, _, err = run_cli(capsys, "serve", "--listen", listen)
+    assert code == 1
+    assert err.count("\n") == 1 and "expected HOST:PORT" in err and "TLS" not in err

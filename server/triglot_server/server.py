@@ -10,7 +10,8 @@ Interceptors, outermost first (why this order):
 2. the shutdown gate — once shutdown begins, new calls (except health) are refused UNAVAILABLE, so clients retry
    elsewhere, while health keeps answering NOT_SERVING;
 3. security.TokenAuth (when tokens are configured) — UNAUTHENTICATED before any work or queueing;
-4. admission.AdmissionControl — bounds running and queued heavy calls (RESOURCE_EXHAUSTED beyond).
+4. service.MalformedRequests — bytes that are not a valid request message are INVALID_ARGUMENT (logged, counted);
+5. admission.AdmissionControl — bounds running and queued heavy calls (RESOURCE_EXHAUSTED beyond).
 
 Graceful shutdown (stop()/SIGTERM/SIGINT): the gate closes (new calls refused) and health turns NOT_SERVING; calls
 already running get up to `grace` seconds to finish; then the server stops, cancelling any still running (and ending
@@ -18,8 +19,10 @@ health Watch streams).
 """
 from __future__ import annotations
 
+import errno
 import logging
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -36,7 +39,7 @@ from triglot.client import DEFAULT_ADDRESS
 from triglot.v1 import triglot_pb2_grpc
 from triglot_server import limits, observability, security
 from triglot_server.admission import AdmissionControl
-from triglot_server.service import SERVICE_NAME, TriglotServicer
+from triglot_server.service import SERVICE_NAME, MalformedRequests, TriglotServicer
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +148,32 @@ class RunningServer:
         return left
 
 
+def _check_address(listen: str) -> None:
+    """ListenError unless `listen` is HOST:PORT (a port number 0-65535) or a unix: address."""
+    if listen.startswith(("unix:", "unix-abstract:")):
+        return
+    host, sep, port = listen.rpartition(":")
+    if not sep or not host or not port.isdigit() or int(port) > 65535 or "/" in listen:
+        raise ListenError(f"cannot listen on {listen!r}: expected HOST:PORT, e.g. 127.0.0.1:50051, [::1]:50051 or "
+                          "0.0.0.0:50051 (port 0 picks a free port)")
+
+
+def _bind_failure(listen: str, tls: bool) -> str:
+    """Why gRPC could not bind `listen`, found by binding it ourselves (gRPC does not say)."""
+    host, _, port = listen.rpartition(":")
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), int(port), type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
+            probe.bind(infos[0][4])
+    except socket.gaierror:
+        return f"cannot resolve the host {host!r}"
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            return "address already in use (is another triglot server running on it?)"
+        return error.strerror or str(error)
+    return "the TLS certificate and key are unusable" if tls else "gRPC refused the address"
+
+
 def start_server(listen: str = DEFAULT_LISTEN, *, max_workers: int | None = None, heavy_workers: int | None = None,
                  max_queue: int | None = None, tls: security.TlsConfig | None = None,
                  tokens: security.TokenSet | None = None, metrics_port: int | None = None,
@@ -161,6 +190,7 @@ def start_server(listen: str = DEFAULT_LISTEN, *, max_workers: int | None = None
     max_call_seconds: the bound of a heavy call without a deadline; max_connection_idle/max_connection_age:
     connection lifetimes in seconds (defaults and why: limits).
     """
+    _check_address(listen)
     try:
         security.check_listen(listen, tls, insecure_listen)
     except security.SecurityError as error:
@@ -183,7 +213,7 @@ def start_server(listen: str = DEFAULT_LISTEN, *, max_workers: int | None = None
     interceptors: list[grpc.ServerInterceptor] = [observability.CallLog(metrics), gate]
     if tokens is not None:
         interceptors.append(security.TokenAuth(tokens))
-    interceptors.append(admission)
+    interceptors += [MalformedRequests(), admission]
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="triglot-rpc"),
                          interceptors=interceptors, options=limits.server_options(
@@ -201,9 +231,7 @@ def start_server(listen: str = DEFAULT_LISTEN, *, max_workers: int | None = None
         else:
             port = server.add_insecure_port(listen)
     except RuntimeError:  # grpc raises RuntimeError("Failed to bind to address ...") and says no more
-        also = " or the TLS certificate and key are unusable" if tls is not None else ""
-        raise ListenError(f"cannot listen on {listen}: the port is in use, the address is not on this machine"
-                          f"{also}") from None
+        raise ListenError(f"cannot listen on {listen}: {_bind_failure(listen, tls is not None)}") from None
     except security.SecurityError as error:
         raise ListenError(str(error)) from None
     host = listen.rpartition(":")[0]

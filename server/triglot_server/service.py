@@ -430,3 +430,56 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
             worker.join()
         if failure is not None:
             raise failure  # mapped to a status by _rpc
+
+
+# ------------------------------------------------------------------ requests that are not valid protobuf (issue 14)
+
+class _Malformed:
+    """What the request deserializer returns for bytes that do not parse, so the call can be refused by name."""
+
+    def __init__(self, error: Exception) -> None:
+        self.message = str(error) or type(error).__name__
+
+
+class MalformedRequests(grpc.ServerInterceptor):
+    """Answers a request whose bytes are not a valid protobuf message (or carry invalid UTF-8 in a string field)
+    INVALID_ARGUMENT, the caller's fault, instead of gRPC's INTERNAL "Exception deserializing request!" and a
+    traceback in the log. Placed after authentication and before admission: the call is logged and counted like
+    any other, and takes no heavy slot. Calls with streamed requests (reflection) keep gRPC's own handling."""
+
+    def intercept_service(self, continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+                          details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
+        handler = continuation(details)
+        if handler is None or handler.request_streaming or handler.request_deserializer is None:
+            return handler
+        name = "unary_stream" if handler.unary_stream else "unary_unary"
+        behavior = getattr(handler, name)
+        if getattr(behavior, "experimental_non_blocking", False):
+            return handler
+        decode = handler.request_deserializer
+
+        def deserialize(data: bytes) -> Any:
+            try:
+                return decode(data)
+            except Exception as error:  # noqa: BLE001 - protobuf raises DecodeError; any failure is the caller's
+                return _Malformed(error)
+
+        def refuse(request: Any, context: grpc.ServicerContext) -> None:
+            if isinstance(request, _Malformed):
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                              f"the request is not a valid protobuf message ({request.message}); send the "
+                              f"serialized request message of {details.method}")
+
+        if handler.unary_stream:
+            def streaming(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+                refuse(request, context)
+                yield from behavior(request, context)
+
+            wrapped: Callable[..., Any] = streaming
+        else:
+            def unary(request: Any, context: grpc.ServicerContext) -> Any:
+                refuse(request, context)
+                return behavior(request, context)
+
+            wrapped = unary
+        return handler._replace(request_deserializer=deserialize, **{name: wrapped})

@@ -33,11 +33,13 @@ bench/decoding_guards.py on a transformer-base int8 model — figures in bench/R
 | max_batch_size             | 32        | sentences per batch; a smaller call is split so that every                |
 |                            |           | inter_threads worker gets a batch                                         |
 | batch_type                 | "examples"| or "tokens" (then max_batch_size counts tokens)                           |
-| max_decoding_ratio         | 2.0       | decoding length cap = ratio x input tokens + extra, per batch (sorted by  |
-|                            |           | length, so close to each sentence's own bound), so                        |
-| max_decoding_extra         | 10        | a model that never emits </s> (a runaway loop) still stops                |
+| max_decoding_ratio         | 2.0       | decoding length cap = ratio x input tokens + extra, per sentence (an      |
+|                            |           | output that reached its own cap inside a batch is decoded again alone),   |
+| max_decoding_extra         | 10        | so a model that never emits </s> (a runaway loop) still stops, and a      |
+|                            |           | sentence translates the same whatever it is sent with                     |
 | max_input_tokens           | 512       | longer sentences are translated in consecutive chunks of this many tokens |
-|                            |           | and joined (CTranslate2 would otherwise truncate them silently)           |
+|                            |           | and joined (CTranslate2 would otherwise truncate them silently); each     |
+|                            |           | chunk is a batch of its own, so a cancelled call stops between chunks     |
 | repetition_penalty         | 1.0       | first-pass guard, off: it changes normal output and does not stop loops   |
 | no_repeat_ngram_size       | 0         | first-pass guard, off: real MT output repeats a 4-gram of pieces in ~4%   |
 |                            |           | of sentences, which this would alter                                      |
@@ -160,31 +162,61 @@ class _Package:
         encoded = self.tokenizer.encode([sentences[i] for i in indices], out_type=str) if indices else []
         chunks: list[list[str]] = []  # token chunks to translate
         owners: list[int] = []  # which sentence each chunk belongs to
+        alone: set[int] = set()  # chunks of a sentence over the limit: each is a batch of its own
         for index, tokens in zip(indices, encoded):
             for start in range(0, len(tokens), limit):
+                if len(tokens) > limit:
+                    alone.add(len(chunks))
                 chunks.append(tokens[start:start + limit])
                 owners.append(index)
         outputs: list[list[str]] = [[] for _ in sentences]
-        for owner, tokens in zip(owners, self._translate_tokens(chunks, settings, should_stop)):
+        for owner, tokens in zip(owners, self._translate_tokens(chunks, settings, should_stop, alone)):
             outputs[owner] += tokens  # a long sentence's chunks are detokenised together, as one output
         return [self._detokenize(tokens) if tokens else "" for tokens in outputs]
 
-    def _translate_tokens(self, batch: list[list[str]], settings: dict,
-                          should_stop: StopCheck | None = None) -> list[list[str]]:
+    @staticmethod
+    def _cap(tokens: list[str], settings: dict) -> int:
+        """The decoding length cap of one input: ratio x its pieces + extra, so a runaway loop stops."""
+        return int(settings["max_decoding_ratio"] * len(tokens)) + int(settings["max_decoding_extra"])
+
+    def _translate_tokens(self, batch: list[list[str]], settings: dict, should_stop: StopCheck | None = None,
+                          alone: set[int] = frozenset()) -> list[list[str]]:  # type: ignore[assignment]
         # Batches are formed here rather than inside CTranslate2: sentences sorted by length (least padding), cut
         # into batches of max_batch_size — fewer when the call is small, so that every inter_threads worker gets
-        # one — and each batch gets its own decoding cap (ratio x its longest input + extra), so a runaway loop
-        # stops near its own sentence's length. Batches are submitted asynchronously and the workers decode them
-        # in parallel.
+        # one. Chunks of a sentence over max_input_tokens (`alone`) are as long as a whole batch of ordinary
+        # sentences: each is a batch of its own, so they pass the in-flight window one by one and a call that is
+        # cancelled stops submitting them. Batches are submitted asynchronously and the workers decode them in
+        # parallel.
         if not batch:
             return []
         order = sorted(range(len(batch)), key=lambda i: len(batch[i]))
+        ordinary = [i for i in order if i not in alone]
         size = int(settings["max_batch_size"])
         if settings["batch_type"] == "tokens":  # max_batch_size counts tokens: let CTranslate2 cut one call
-            groups = [order]
+            groups = [ordinary] if ordinary else []
         else:
-            size = max(1, min(size, math.ceil(len(batch) / int(settings["inter_threads"]))))
-            groups = [order[start:start + size] for start in range(0, len(order), size)]
+            size = max(1, min(size, math.ceil(len(ordinary) / int(settings["inter_threads"]))))
+            groups = [ordinary[start:start + size] for start in range(0, len(ordinary), size)]
+        groups += [[i] for i in order if i in alone]
+        outputs = self._decode(batch, groups, settings, should_stop)
+        # A batch decodes to the cap of its longest input. An output that reached its own (lower) cap was
+        # decoded further than it would have been alone: it is decoded again alone, with its own cap, so a
+        # sentence's translation never depends on the sentences it came with (nor does the cache).
+        group_cap = {i: self._cap(batch[group[-1]], settings) for group in groups for i in group}  # sorted groups
+        again = [i for i in order if len(outputs[i]) >= self._cap(batch[i], settings)
+                 and self._cap(batch[i], settings) < group_cap[i]]
+        if again:
+            redone = self._decode(batch, [[i] for i in again], settings, should_stop)
+            for i in again:
+                outputs[i] = redone[i]
+        prefix = [self.target_prefix] if self.target_prefix else None
+        return [tokens[1:] if prefix and tokens[:1] == prefix else tokens  # the forced prefix is not a word
+                for tokens in outputs]
+
+    def _decode(self, batch: list[list[str]], groups: list[list[int]], settings: dict,
+                should_stop: StopCheck | None) -> list[list[str]]:
+        """The hypotheses (prefix included) of the inputs in `groups`, each group one translate_batch call with the
+        cap of its longest input; [] for inputs in no group."""
         prefix = [self.target_prefix] if self.target_prefix else None
         # A bounded window of batches is in flight (2 per inter_threads worker: each worker always has its next
         # batch queued, so throughput is as with all submitted at once), and should_stop is asked before each
@@ -196,10 +228,7 @@ class _Package:
         def collect() -> None:
             members, futures = pending.popleft()
             for i, future in zip(members, futures):
-                tokens = future.result().hypotheses[0]
-                if prefix and tokens[:1] == prefix:
-                    tokens = tokens[1:]  # the forced prefix token is not an output word
-                outputs[i] = tokens
+                outputs[i] = future.result().hypotheses[0]
 
         for members in groups:
             if len(pending) >= window:
@@ -209,8 +238,6 @@ class _Package:
                     for future in futures:
                         future.result()
                 raise Cancelled("translation stopped: the caller went away or its deadline passed")
-            longest = len(batch[members[-1]])
-            cap = int(settings["max_decoding_ratio"] * longest) + int(settings["max_decoding_extra"])
             futures = self.translator.translate_batch(
                 [batch[i] for i in members],
                 target_prefix=[prefix] * len(members) if prefix else None,
@@ -218,7 +245,8 @@ class _Package:
                 beam_size=settings["beam_size"], length_penalty=settings["length_penalty"],
                 repetition_penalty=settings["repetition_penalty"],
                 no_repeat_ngram_size=settings["no_repeat_ngram_size"],
-                max_decoding_length=cap, max_input_length=0,  # 0: never truncate (chunked above instead)
+                max_decoding_length=self._cap(batch[members[-1]], settings),  # members sorted by length
+                max_input_length=0,  # 0: never truncate (chunked above instead)
                 replace_unknowns=True, asynchronous=True)
             pending.append((members, futures))
         while pending:
