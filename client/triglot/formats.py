@@ -201,7 +201,7 @@ def _marked(text: str, base: int, spans: list[tuple[int, int, int, str]], findin
         piece = html.escape(text[a:b])
         if covering:
             ids = " ".join(f"f{k}" for k, _ in covering)
-            kinds = " ".join(sorted({f"k-{kind}" for _, kind in covering}))
+            kinds = html.escape(" ".join(sorted({f"k-{kind}" for _, kind in covering})))
             title = html.escape(" | ".join(findings[k].evidence for k, _ in covering), quote=True)
             piece = f'<mark class="{kinds}" data-findings="{ids}" title="{title}">{piece}</mark>'
         parts.append(piece)
