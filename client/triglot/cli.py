@@ -40,7 +40,7 @@ class CliError(Exception):
 
 def display_name(path: str) -> str:
     """How messages name an input path ("-" is stdin)."""
-    return "stdin" if path == "-" else path
+    return "stdin" if path == "-" else printable(path)
 
 
 def read_text(path: str) -> str:
@@ -260,10 +260,15 @@ def cmd_languages(args: argparse.Namespace) -> None:
         print(f"unavailable: {problem}")
 
 
+def printable(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (kept by Python as lone surrogates) become U+FFFD."""
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
 def version_names(paths: Sequence[str]) -> list[str]:
     """Labels of the versions: file names without extension (zh.txt -> zh); whole names, then paths, if ambiguous."""
     for label in (lambda p: Path(p).stem, lambda p: Path(p).name, str):
-        names = ["stdin" if p == "-" else label(p) or p for p in paths]
+        names = ["stdin" if p == "-" else printable(label(p) or p) for p in paths]
         if len(set(names)) == len(names):
             return names
     return [f"{k}:{p}" for k, p in enumerate(paths)]
@@ -588,10 +593,28 @@ def _rpc_message(error: TriglotError, tls: bool = False) -> str:
     return str(error)  # "CODE: details"
 
 
+# Options whose values are text sent to the server or used as names (file paths are not: any bytes are a valid path).
+TEXT_OPTIONS = {"server": "--server", "token": "--token", "to": "--to", "from_lang": "--from-lang",
+                "to_lang": "--to-lang", "pivot": "--pivot", "gloss": "--gloss", "languages": "--languages",
+                "tls_server_name": "--tls-server-name", "listen": "--listen", "metrics_host": "--metrics-host",
+                "translation_setting": "--translation-setting"}
+
+
+def check_text_options(args: argparse.Namespace) -> None:
+    """CliError naming the flag whose value has bytes that are not UTF-8 (Python keeps them as lone surrogates)."""
+    options = dict(TEXT_OPTIONS, **({"source": "--from"} if args.run is cmd_translate else {}))
+    for dest, flag in options.items():
+        values = getattr(args, dest, None)
+        for value in values if isinstance(values, list) else [values]:
+            if isinstance(value, str) and any("\ud800" <= ch <= "\udfff" for ch in value):
+                raise CliError(f"{flag} {printable(value)!r} is not valid UTF-8: give it in UTF-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace], None] = args.run
     try:
+        check_text_options(args)
         run(args)
     except CliError as error:
         _fail(str(error))

@@ -52,6 +52,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -109,17 +110,34 @@ class TriglotError(Exception):
         self.address = address
 
 
+@contextmanager
+def valid_unicode(address: str = "") -> Iterator[None]:
+    """Building a request: a str that cannot be UTF-8 encoded (a lone surrogate, e.g. from undecodable bytes read
+    with errors="surrogateescape") is a TriglotError INVALID_ARGUMENT naming the character, never a bare
+    UnicodeEncodeError. `address` is the server's, "" when the request was built outside a client."""
+    try:
+        yield
+    except UnicodeEncodeError as error:
+        bad = error.object[error.start:error.end] if isinstance(error.object, str) else ""
+        raise TriglotError(grpc.StatusCode.INVALID_ARGUMENT,
+                           f"text is not valid Unicode: {bad!r} at character {error.start} ({error.reason}); "
+                           "requests must be valid UTF-8, nothing was sent",
+                           address) from None
+
+
 def document(content: Content, language: str = "") -> pb.Document:
     """A Document message: a str is text for the server to split; a list of str is pre-split sentences."""
-    if isinstance(content, str):
-        return pb.Document(text=content, language=language)
-    return pb.Document(sentences=pb.SentenceList(items=list(content)), language=language)
+    with valid_unicode():
+        if isinstance(content, str):
+            return pb.Document(text=content, language=language)
+        return pb.Document(sentences=pb.SentenceList(items=list(content)), language=language)
 
 
 def version(content: Content, language: str = "", name: str = "") -> pb.Version:
     """A Version for compare: a document (text, or pre-split sentences), its language (empty: detected) and a name
     (empty: its language code)."""
-    return pb.Version(name=name, document=document(content, language))
+    with valid_unicode():
+        return pb.Version(name=name, document=document(content, language))
 
 
 def channel_options(retries: bool = True) -> list[tuple[str, Any]]:
@@ -191,7 +209,8 @@ class TriglotClient:
     def translate(self, content: Content, target: str, *, source: str = "",
                   timeout: float | None = None) -> pb.TranslateResponse:
         """Translate every sentence of a document into `target`; `source` is detected when empty."""
-        request = pb.TranslateRequest(document=document(content, source), target_language=target)
+        with valid_unicode(self.address):
+            request = pb.TranslateRequest(document=document(content, source), target_language=target)
         return self._call(self._stub.Translate, request, timeout)
 
     def translate_stream(self, content: Content, target: str, *, source: str = "",
@@ -204,7 +223,8 @@ class TriglotClient:
         already yielded are skipped, so each pair arrives exactly once, in order. Translation is deterministic
         for given models; if the restarted server translates with other models (another signature), the stream
         ends with ABORTED rather than mix the two."""
-        request = pb.TranslateRequest(document=document(content, source), target_language=target)
+        with valid_unicode(self.address):
+            request = pb.TranslateRequest(document=document(content, source), target_language=target)
         sends = self._sends(timeout)
         delivered = 0  # pairs yielded so far, over every send
         signature: str | None = None  # of the first send: a resumed stream must match it
@@ -243,14 +263,18 @@ class TriglotClient:
               source_translations: Sequence[str] | None = None, target_translations: Sequence[str] | None = None,
               timeout: float | None = None) -> pb.AlignResponse:
         """Align the sentences of two documents into beads. Translations, when given, are one per sentence."""
-        request = pb.AlignRequest(source=document(source, source_language), target=document(target, target_language),
-                                  source_translations=list(source_translations or ()),
-                                  target_translations=list(target_translations or ()))
+        with valid_unicode(self.address):
+            request = pb.AlignRequest(source=document(source, source_language),
+                                      target=document(target, target_language),
+                                      source_translations=list(source_translations or ()),
+                                      target_translations=list(target_translations or ()))
         return self._call(self._stub.Align, request, timeout)
 
     def detect_language(self, text: str, *, timeout: float | None = None) -> tuple[str, float]:
         """The language code ("en", "zh" or "ar") of a text and the confidence in [0, 1]."""
-        response = self._call(self._stub.DetectLanguage, pb.DetectLanguageRequest(text=text), timeout)
+        with valid_unicode(self.address):
+            request = pb.DetectLanguageRequest(text=text)
+        response = self._call(self._stub.DetectLanguage, request, timeout)
         return response.language, response.confidence
 
     def list_languages(self, *, timeout: float | None = None) -> pb.ListLanguagesResponse:
@@ -261,8 +285,9 @@ class TriglotClient:
                 timeout: float | None = None) -> pb.CompareResponse:
         """Two or more versions of one document (see `version`) side by side in rows, with the findings where they
         diverge. The pivot defaults to the Chinese version (else the first); glosses default to English."""
-        request = pb.CompareRequest(versions=list(versions), pivot_language=pivot_language,
-                                    gloss_language=gloss_language)
+        with valid_unicode(self.address):
+            request = pb.CompareRequest(versions=list(versions), pivot_language=pivot_language,
+                                        gloss_language=gloss_language)
         return self._call(self._stub.Compare, request, timeout)
 
     def compare_stream(self, versions: Sequence[pb.Version], *, pivot_language: str = "", gloss_language: str = "",
@@ -270,8 +295,9 @@ class TriglotClient:
                        timeout: float | None = None) -> pb.CompareResponse:
         """compare, with `on_progress(CompareProgress)` called as the server works (stage, done, total). Resent
         whole on UNAVAILABLE (progress starts over)."""
-        request = pb.CompareRequest(versions=list(versions), pivot_language=pivot_language,
-                                    gloss_language=gloss_language)
+        with valid_unicode(self.address):
+            request = pb.CompareRequest(versions=list(versions), pivot_language=pivot_language,
+                                        gloss_language=gloss_language)
         sends = self._sends(timeout)
         for remaining, wait in sends:
             result: pb.CompareResponse | None = None
