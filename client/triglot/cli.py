@@ -12,9 +12,11 @@ import os
 import shutil
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 # gRPC's C core logs its own copy of some errors (e.g. a failed bind) to stderr; the CLI reports each error in one
 # line of its own, so the core stays quiet unless the user asks (GRPC_VERBOSITY=debug). Set before grpc loads.
@@ -83,7 +85,12 @@ def read_sentences(path: str) -> list[str]:
 
 
 def read_document(path: str, presplit: bool) -> str | list[str]:
-    return read_sentences(path) if presplit else read_text(path)
+    if presplit:
+        return read_sentences(path)
+    text = read_text(path)
+    if not text.strip():
+        raise CliError(f"{display_name(path)} is empty (or only white space): nothing to read")
+    return text
 
 
 # --- output -----------------------------------------------------------------------------------------------------
@@ -165,6 +172,42 @@ def show_alignment(response: Any, fmt: str, width: int | None) -> None:
                                          for b in response.beads), terminal_width(width)))
 
 
+# --- messages in terms of what was typed --------------------------------------------------------------------------
+
+class Field(NamedTuple):
+    """A request field the server may name in a message, and how the person gave it: the file, and the flag that
+    sets its language."""
+
+    prefix: str  # "versions[1].document", "source", "document"
+    path: str  # the file
+    language_flag: str  # "--languages", "--from-lang", ...
+    presplit: bool
+
+
+def in_terms_of(message: str, fields: Sequence[Field]) -> str:
+    """The server's message with its request field names replaced by the files and flags the person typed."""
+    for field in sorted(fields, key=lambda f: -len(f.prefix)):
+        name = display_name(field.path)
+        p = re.escape(field.prefix)
+        message = re.sub(rf"set {p}\.language\b", f"give its language with {field.language_flag}", message)
+        message = re.sub(rf"\b{p}\.language\b", f"the language given for {name} ({field.language_flag})", message)
+        message = re.sub(rf"\b{p}\.sentences\.items\[(\d+)\]",
+                         lambda m: f"{name} line {int(m.group(1)) + 1}", message)
+        message = re.sub(rf"\b{p}(\.text|\.sentences\.items|\.sentences)?(?![\w.\[])", name, message)
+    return message
+
+
+@contextmanager
+def speaking_of(fields: Sequence[Field]) -> Iterator[None]:
+    """Rewrite an INVALID_ARGUMENT from the server in terms of `fields` (see in_terms_of)."""
+    try:
+        yield
+    except TriglotError as error:
+        if error.code != grpc.StatusCode.INVALID_ARGUMENT:
+            raise
+        raise TriglotError(error.code, in_terms_of(error.details, fields), error.address) from None
+
+
 # --- commands ---------------------------------------------------------------------------------------------------
 
 def _read_pem(path: str | None, what: str) -> bytes | None:
@@ -176,12 +219,28 @@ def _read_pem(path: str | None, what: str) -> bytes | None:
         raise CliError(f"cannot read the {what} {path}: {error.strerror}") from None
 
 
+GRPC_SCHEMES = ("dns:", "unix:", "unix-abstract:", "ipv4:", "ipv6:")  # targets gRPC resolves itself
+
+
+def check_server_address(address: str) -> None:
+    """CliError unless --server is HOST:PORT (or a gRPC target such as dns:///host:port or unix:/path)."""
+    if address.startswith(GRPC_SCHEMES):
+        return
+    if "://" in address:
+        raise CliError(f"--server {address}: give HOST:PORT, without a scheme (e.g. 127.0.0.1:50051); TLS is "
+                       "--tls-ca, not https://")
+    host, sep, port = address.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CliError(f"--server {address}: give HOST:PORT with a port number (e.g. 127.0.0.1:50051)")
+
+
 def connect(args: argparse.Namespace) -> TriglotClient:
     """A client for --server, with TLS when --tls-ca is given (mutual with --tls-cert/--tls-key) and a token."""
     if bool(args.tls_cert) != bool(args.tls_key):
         raise CliError("--tls-cert and --tls-key go together (the client certificate and its key)")
     if args.tls_cert and not args.tls_ca:
         raise CliError("--tls-cert needs --tls-ca (the CA that signed the server's certificate)")
+    check_server_address(args.server)
     token = args.token if args.token is not None else os.environ.get("TRIGLOT_TOKEN") or None
     try:
         return TriglotClient(args.server, timeout=args.timeout,
@@ -222,7 +281,7 @@ def translate_streamed(client: TriglotClient, content: str | list[str], args: ar
 
 def cmd_translate(args: argparse.Namespace) -> None:
     content = read_document(args.file, args.presplit)
-    with connect(args) as client:
+    with connect(args) as client, speaking_of([Field("document", args.file, "--from", args.presplit)]):
         response = translate_streamed(client, content, args)
     show_translation(response, args.format, args.width)
 
@@ -234,7 +293,9 @@ def cmd_align(args: argparse.Namespace) -> None:
     target = read_document(args.target, args.presplit)
     source_translations = split_lines(read_text(args.source_translations)) if args.source_translations else None
     target_translations = split_lines(read_text(args.target_translations)) if args.target_translations else None
-    with connect(args) as client:
+    fields = [Field("source", args.source, "--from-lang", args.presplit),
+              Field("target", args.target, "--to-lang", args.presplit)]
+    with connect(args) as client, speaking_of(fields):
         response = client.align(source, target, source_language=args.from_lang, target_language=args.to_lang,
                                 source_translations=source_translations, target_translations=target_translations)
     show_alignment(response, args.format, args.width)
@@ -328,7 +389,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
                 for path, language, name in zip(files, languages, version_names(files))]
     show = sys.stderr.isatty() if args.progress is None else args.progress
     progress = ProgressLine(sys.stderr) if show else None
-    with connect(args) as client:
+    fields = [Field(f"versions[{k}].document", path, "--languages", args.presplit) for k, path in enumerate(files)]
+    with connect(args) as client, speaking_of(fields):
         try:
             response = client.compare_stream(versions, pivot_language=args.pivot, gloss_language=args.gloss,
                                              on_progress=progress)
@@ -440,6 +502,21 @@ def _version() -> str:
         return "unknown"
 
 
+def positive(kind: type) -> Callable[[str], Any]:
+    """An argparse type: a number of `kind` above 0 (argparse names the flag in its message)."""
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="triglot", description="Offline translation and sentence alignment of English, Chinese and Arabic "
@@ -450,7 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     client = argparse.ArgumentParser(add_help=False)
     client.add_argument("--server", metavar="HOST:PORT", default=os.environ.get("TRIGLOT_SERVER") or DEFAULT_ADDRESS,
                         help=f"server address (default: $TRIGLOT_SERVER, else {DEFAULT_ADDRESS})")
-    client.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+    client.add_argument("--timeout", type=positive(float), default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help=f"deadline of each call (default: {DEFAULT_TIMEOUT:g})")
     client.add_argument("--tls-ca", metavar="FILE",
                         help="CA certificate (PEM) that signed the server's certificate; turns TLS on")
@@ -462,7 +539,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="bearer token sent with every call (default: $TRIGLOT_TOKEN); prefer the "
                              "environment variable, command lines are visible to other users")
     shown = argparse.ArgumentParser(add_help=False)
-    shown.add_argument("--width", type=int, metavar="COLUMNS", help="width of the text format (default: terminal)")
+    shown.add_argument("--width", type=positive(int), metavar="COLUMNS", help="width of the text format (default: terminal)")
     models_dir = argparse.ArgumentParser(add_help=False)
     models_dir.add_argument("--models", metavar="DIR",
                             help="model directory (default: $TRIGLOT_MODELS, else ~/.local/share/triglot/models)")
@@ -579,6 +656,12 @@ def _fail(message: str) -> NoReturn:
 
 def _rpc_message(error: TriglotError, tls: bool = False) -> str:
     details = error.details.lower()
+    if error.code == grpc.StatusCode.UNAVAILABLE and ("dns resolution failed" in details
+                                                      or "errors resolving" in details):
+        return f"--server {error.address}: cannot resolve the host name (is it spelled right?)"
+    if error.code == grpc.StatusCode.UNAVAILABLE and "wrong_version_number" in details:
+        return (f"TLS with the triglot server at {error.address} failed: it does not answer in TLS (a plaintext "
+                "server?): drop --tls-ca, or start the server with --tls-cert and --tls-key")
     if error.code == grpc.StatusCode.UNAVAILABLE and any(w in details for w in ("ssl", "handshake", "certificate")):
         return f"TLS with the triglot server at {error.address} failed: {error.details}"
     if error.code == grpc.StatusCode.UNAVAILABLE and "shutting down" in details:
