@@ -247,7 +247,8 @@ def connect(args: argparse.Namespace) -> TriglotClient:
                              root_certificates=_read_pem(args.tls_ca, "server CA certificate"),
                              private_key=_read_pem(args.tls_key, "client key"),
                              certificate_chain=_read_pem(args.tls_cert, "client certificate"),
-                             server_name=args.tls_server_name or None, token=token)
+                             server_name=args.tls_server_name or None, token=token,
+                             wait_when_busy=args.wait)
     except ValueError as error:
         raise CliError(str(error)) from None
 
@@ -529,6 +530,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"server address (default: $TRIGLOT_SERVER, else {DEFAULT_ADDRESS})")
     client.add_argument("--timeout", type=positive(float), default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help=f"deadline of each call (default: {DEFAULT_TIMEOUT:g})")
+    client.add_argument("--wait", action="store_true",
+                        help="when the server is busy (RESOURCE_EXHAUSTED), send again with backoff until --timeout "
+                             "instead of failing")
     client.add_argument("--tls-ca", metavar="FILE",
                         help="CA certificate (PEM) that signed the server's certificate; turns TLS on")
     client.add_argument("--tls-cert", metavar="FILE", help="client certificate (PEM), for mutual TLS")

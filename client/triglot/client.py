@@ -36,7 +36,9 @@ What the client promises (so a batch job can rely on it):
   a message over the size limit. The second never succeeds on a retry, and for the first the point of shedding
   load is that callers slow down: retries hidden inside every client would turn a burst into a retry storm against
   a server that is already full. The caller sees the error at once and chooses (fewer concurrent calls, a later
-  retry). Every other code (INVALID_ARGUMENT, FAILED_PRECONDITION, UNAUTHENTICATED, DEADLINE_EXCEEDED, ...) is final.
+  retry) — or asks for `wait_when_busy=True` (the CLI's --wait): then a "server busy" answer is sent again with the
+  same jittered backoff (0.25 s doubling to 2 s) until the deadline, for a batch job that would rather wait than
+  fail. Every other code (INVALID_ARGUMENT, FAILED_PRECONDITION, UNAUTHENTICATED, DEADLINE_EXCEEDED, ...) is final.
 - Streams too: translate_stream, cut by a restart, is resent and resumes after the last pair it yielded (each pair
   exactly once, in order); compare_stream, which returns only its final result, is resent whole (progress starts
   over).
@@ -68,7 +70,10 @@ MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 SERVICE = "triglot.v1.Triglot"
 
 RETRYABLE = (grpc.StatusCode.UNAVAILABLE,)
-"""Status codes a call is retried on (see the module docstring for why RESOURCE_EXHAUSTED is not)."""
+"""Status codes a call is retried on (see the module docstring for why RESOURCE_EXHAUSTED is not, by default)."""
+BUSY_MESSAGE = "server busy"
+"""How the server's RESOURCE_EXHAUSTED for a full heavy-call queue begins (admission.py uses it): the one
+RESOURCE_EXHAUSTED that a later send can cure (a message over the size limit never will)."""
 
 RETRY_POLICY = {
     "maxAttempts": 5,  # gRPC caps it at 5 anyway
@@ -156,13 +161,15 @@ class TriglotClient:
     certificate (mutual TLS); `server_name` overrides the name the server's certificate is checked against (for a
     certificate issued to a name other than the address's host). `token` is sent as `authorization: Bearer <token>`
     on every call. `retries=False` sends every call once (see the module docstring for what retries promise).
-    `options` are extra gRPC channel options, e.g. ("grpc.lb_policy_name", "round_robin") to spread calls over
+    `wait_when_busy=True` sends a call again, until its deadline, while the server answers "server busy"
+    (RESOURCE_EXHAUSTED). `options` are extra gRPC channel options, e.g. ("grpc.lb_policy_name", "round_robin") to spread calls over
     the replicas behind a DNS name ("dns:///triglot.internal:50051")."""
 
     def __init__(self, address: str = DEFAULT_ADDRESS, timeout: float = DEFAULT_TIMEOUT, *,
                  root_certificates: bytes | None = None, private_key: bytes | None = None,
                  certificate_chain: bytes | None = None, token: str | None = None, retries: bool = True,
-                 server_name: str | None = None, options: Sequence[tuple[str, Any]] = ()) -> None:
+                 server_name: str | None = None, options: Sequence[tuple[str, Any]] = (),
+                 wait_when_busy: bool = False) -> None:
         if (private_key is None) != (certificate_chain is None):
             raise ValueError("mutual TLS needs both private_key and certificate_chain")
         if private_key is not None and root_certificates is None:
@@ -172,6 +179,7 @@ class TriglotClient:
         self.address = address
         self.timeout = timeout
         self.retries = retries
+        self.wait_when_busy = wait_when_busy
         options = channel_options(retries) + list(options)
         if root_certificates is None:
             if server_name is not None:
@@ -362,18 +370,26 @@ class _Sends:
 
     def again_or_raise(self, error: grpc.RpcError) -> None:
         """Return to send again — retries on, a retryable code, time left, and only once the client has been
-        connected (a server that was never reached is reported at once: wrong address, or not running) —
-        else raise the TriglotError for `error`."""
-        if not (self.client.retries and error.code() in RETRYABLE  # type: ignore[attr-defined]
-                and self.client._connected.is_set() and self.deadline - time.monotonic() > RESEND_FIRST_BACKOFF):
+        connected (a server that was never reached is reported at once: wrong address, or not running); or a
+        "server busy" answer with wait_when_busy and time left — else raise the TriglotError for `error`."""
+        retryable = self.client.retries and error.code() in RETRYABLE  # type: ignore[attr-defined]
+        # A busy server has answered, so it is there, whether or not the channel has reported READY yet.
+        if not ((self._busy(error) or retryable and self.client._connected.is_set())
+                and self.deadline - time.monotonic() > RESEND_FIRST_BACKOFF):
             raise self.failure(error) from None
         self.last = error
+
+    def _busy(self, error: grpc.RpcError) -> bool:
+        """A "server busy" answer that this client waits out (wait_when_busy)."""
+        return (self.client.wait_when_busy and error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED  # type: ignore
+                and (error.details() or "").startswith(BUSY_MESSAGE))  # type: ignore[attr-defined]
 
     def failure(self, error: grpc.RpcError) -> TriglotError:
         """The error to raise. A deadline that ran out while the server stayed unavailable is reported as
         UNAVAILABLE with the server's last word (say, "still loading models"): that is the cause, and the fix."""
         code, details = error.code(), error.details() or ""  # type: ignore[attr-defined]
-        if code in (grpc.StatusCode.DEADLINE_EXCEEDED, *RETRYABLE) and self.last is not None:
+        if code in (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED, *RETRYABLE) \
+                and self.last is not None:
             last: Any = self.last
             code, details = last.code(), f"{last.details()} (retried for {self.timeout:g} s, until the deadline)"
         return TriglotError(code, details, self.client.address)

@@ -28,6 +28,7 @@ from typing import Any
 
 import grpc
 
+from triglot.client import BUSY_MESSAGE
 from triglot_server import limits
 from triglot_server.observability import Finish, ended_early_code, instrument
 from triglot_server.service import SERVICE_NAME
@@ -82,7 +83,7 @@ class AdmissionControl(grpc.ServerInterceptor):
                 return
             if self.queued >= self.max_queue:
                 self.refused += 1
-                message = (f"server busy: {self.active} heavy calls running and {self.queued} queued; "
+                message = (f"{BUSY_MESSAGE}: {self.active} heavy calls running and {self.queued} queued; "
                            "retry later")
             else:
                 message = ""
