@@ -128,3 +128,26 @@ def test_a_malformed_listen_address_says_what_is_expected(listen, capsys):
     code, _, err = run_cli(capsys, "serve", "--listen", listen)
     assert code == 1
     assert err.count("\n") == 1 and "expected HOST:PORT" in err and "TLS" not in err
+
+
+def test_the_access_log_counts_only_delivered_bytes(fresh_server, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="triglot.access")
+    server = fresh_server(max_call_seconds=2)
+    stalled = RawH2Client(server.address, window=0)
+    try:
+        stream = stalled.call(TRANSLATE_STREAM, translate_stream_request())
+        wait_for(lambda: stream in stalled.ended, "the server to cut the stalled call", 30)
+        wait_for(lambda: any("TranslateStream" in r.getMessage() for r in caplog.records), "the call's log line")
+    finally:
+        stalled.close()
+    line = next(r.getMessage() for r in caplog.records if "TranslateStream" in r.getMessage())
+    assert "code=CANCELLED" in line
+    assert "response_bytes=0 " in line  # was the whole translation (~20 kB), never delivered
+    # A stream that is read logs what it delivered.
+    with TriglotClient(server.address, timeout=30) as client:
+        delivered = sum(m.ByteSize() for m in client.translate_stream(EN[:40], "zh", source="en"))
+    wait_for(lambda: sum("TranslateStream" in r.getMessage() for r in caplog.records) == 2, "the second log line")
+    line = [r.getMessage() for r in caplog.records if "TranslateStream" in r.getMessage()][-1]
+    assert "code=OK" in line and f"response_bytes={delivered} " in line

@@ -17,8 +17,9 @@ Results are cached per (models, sentence) in a bounded LRU cache, so a repeated 
 
 We read packages ourselves (metadata.json, sentencepiece.model, model/) and never import
 `argostranslate.translate`: it pulls in stanza, torch and spacy (~5 s of start-up) for sentence splitting we do not
-use. Detokenisation follows Argos (`apply_packaged_translation`): SentencePiece decode, "▁"/"_" to spaces, target
-prefix and leading space removed. Nothing here touches the network.
+use. Detokenisation follows Argos (`apply_packaged_translation`): SentencePiece decode, "▁" to spaces (a literal "_"
+stays: identifiers such as foreign_ministry_2020 come back as written), target prefix and leading space removed.
+Nothing here touches the network.
 
 Settings (keyword arguments of TranslationEngine; defaults measured on 2 cores with bench/translate_bench.py and
 bench/decoding_guards.py on a transformer-base int8 model — figures in bench/README.md):
@@ -254,7 +255,7 @@ class _Package:
         return outputs
 
     def _detokenize(self, tokens: list[str]) -> str:
-        text = self.tokenizer.decode_pieces(tokens).replace("▁", " ").replace("_", " ")
+        text = self.tokenizer.decode_pieces(tokens).replace("▁", " ")
         if self.target_prefix and text.startswith(self.target_prefix):
             text = text[len(self.target_prefix):]
         return text[1:] if text.startswith(" ") else text
