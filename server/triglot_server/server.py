@@ -13,6 +13,9 @@ Interceptors, outermost first (why this order):
 4. service.MalformedRequests — bytes that are not a valid request message are INVALID_ARGUMENT (logged, counted);
 5. admission.AdmissionControl — bounds running and queued heavy calls (RESOURCE_EXHAUSTED beyond).
 
+SIGHUP reloads the model directory (packages installed or replaced since start-up); calls running finish with the
+models they started with.
+
 Graceful shutdown (stop()/SIGTERM/SIGINT): the gate closes (new calls refused) and health turns NOT_SERVING; calls
 already running get up to `grace` seconds to finish; then the server stops, cancelling any still running (and ending
 health Watch streams).
@@ -255,18 +258,26 @@ def load_models(running: RunningServer, model_dir: Path, settings: dict[str, obj
     comes first and `triglot serve --help` stays fast.
     """
     from triglot_server.engine import lexicon
-    from triglot_server.engine.translation import TranslationEngine
 
-    translator = TranslationEngine(model_dir, **(settings or {}))  # settings: engine/translation.py's table
+    routes = reload_models(running, model_dir, settings)
     # The first use of each language's dictionary prepares it (seconds on a first run): pay that before SERVING,
     # not in the first caller's Align.
     for sample, language in (("Beijing, 9 March", "en"), ("北京3月9日", "zh"), ("بغداد ٩ مارس", "ar")):
         lexicon.sentence_keys(sample, language)
+    running.set_serving(True)
+    return routes
+
+
+def reload_models(running: RunningServer, model_dir: Path, settings: dict[str, object] | None = None) -> int:
+    """Load the packages installed in model_dir now and serve them from the next call on (calls running keep the
+    engine they started with). Returns the number of translation routes."""
+    from triglot_server.engine.translation import TranslationEngine
+
+    translator = TranslationEngine(model_dir, **(settings or {}))  # settings: engine/translation.py's table
     running.servicer.translator = translator
     routes = len(translator.routes())
     if running.metrics:
         running.metrics.routes.set(routes)
-    running.set_serving(True)
     return routes
 
 
@@ -276,12 +287,13 @@ def serve(listen: str, model_dir: Path, *, on_ready: Callable[[str], None] | Non
     """Run until SIGINT/SIGTERM, then shut down gracefully (see RunningServer.stop). `options` go to start_server,
     `translation_settings` to the TranslationEngine. Returns how many calls had to be cancelled at the end of the
     grace period."""
-    stop, force = threading.Event(), threading.Event()
+    stop, force, reload = threading.Event(), threading.Event(), threading.Event()
 
     def on_signal(*_: Any) -> None:  # the first signal starts a graceful stop, a second one cuts it short
         (force if stop.is_set() else stop).set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, lambda *_: reload.set())  # models installed since
     try:
         running = start_server(listen, **options)
         try:
@@ -302,7 +314,10 @@ def serve(listen: str, model_dir: Path, *, on_ready: Callable[[str], None] | Non
             # Short waits, not one long one: a signal may land on one of gRPC's threads, and Python runs its handler
             # in the main thread only once that thread is back in the interpreter.
             while not stop.wait(0.2):
-                pass
+                if reload.is_set():
+                    reload.clear()
+                    routes = reload_models(running, model_dir, translation_settings)
+                    log.info("reloaded models (SIGHUP): %d translation routes from %s", routes, model_dir)
             log.info("shutting down: refusing new calls; %d running get up to %g s to finish (signal again to "
                      "stop now)", running.gate.running, grace)
         finally:

@@ -306,7 +306,8 @@ class TranslationEngine:
             try:
                 self._packages[(info.from_code, info.to_code)] = _Package(info, self.settings)
             except PackageUnloadable as error:
-                self.unavailable.append(f"{info.name}: cannot be loaded ({error}); reinstall it with: "
+                reason = str(error).replace(str(info.path), info.name)  # remote callers see it: no server paths
+                self.unavailable.append(f"{info.name}: cannot be loaded ({reason}); reinstall it with: "
                                         f"{INSTALL_HINT}")
         for problem in self.unavailable:
             log.warning("skipping translation package %s", problem)
@@ -334,8 +335,10 @@ class TranslationEngine:
             return [self._packages[(source, PIVOT)], self._packages[(PIVOT, target)]]
         missing = [f"{a}→{b}" for a, b in ((source, PIVOT), (PIVOT, target)) if (a, b) not in self._packages]
         via = f" or {' and '.join(missing)} (through {PIVOT})" if PIVOT not in (source, target) else ""
-        raise NotInstalled(f"no model for {source}→{target} in {self.model_dir}: install a {source}→{target} "
-                           f"package{via} with: {INSTALL_HINT}")
+        # The message goes to remote callers: no server paths in it.
+        raise NotInstalled(f"no model for {source}→{target} on this server: install a {source}→{target} "
+                           f"package{via} on the server with: {INSTALL_HINT}, then reload the server (SIGHUP) or "
+                           "restart it")
 
     def _check(self, sentences: list[str], source: str, target: str) -> tuple[str, str, list[_Package]]:
         source, target = normalize_language(source), normalize_language(target)
