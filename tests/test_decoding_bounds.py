@@ -8,6 +8,8 @@ every sentence decodes to its length cap — the model that runs away).
 - Item 3: a sentence over max_input_tokens is cut into chunks, and the chunks pass the engine's bounded in-flight
   window one by one, so a call whose deadline passes stops submitting them (before, all were submitted at once and
   the worker stayed busy for the whole sentence).
+- Item 16: a retry of a flagged sentence is kept only when it is better by the flags and finished before the cap;
+  the loop model's retries run to the cap, so each sentence keeps its first output and its flags.
 What is asserted is a count (chunks submitted), never a time.
 """
 from __future__ import annotations
@@ -97,3 +99,15 @@ def test_a_long_sentence_stops_being_translated_when_its_deadline_passes(serve):
         assert counter.submitted < chunks  # was == chunks: the whole sentence was submitted at once
         # The slot is free (one slot, no queue: a busy server would refuse this).
         assert len(stub.Translate(translate_request(["Beijing is large."]), timeout=60).pairs) == 1
+
+
+def test_a_retry_that_runs_to_the_cap_is_not_kept(serve):
+    server = serve({"cache_size": 0})
+    sentences = [s for s in (SAMPLE / "en.sents").read_text(encoding="utf-8").split("\n") if s.strip()]
+    with grpc.insecure_channel(server.address) as channel:
+        pairs = triglot_pb2_grpc.TriglotStub(channel).Translate(translate_request(sentences), timeout=120).pairs
+    assert len(pairs) == 19
+    for pair in pairs:
+        # was: "...: kept the retry", an output still flagged length_outlier, up to hundreds of characters long
+        assert pair.retry.endswith("the retry ran to the length cap, kept the first"), pair.retry
+        assert "repetition" in pair.flags

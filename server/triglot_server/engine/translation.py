@@ -12,7 +12,8 @@ costs at most that window, after which the call raises Cancelled.
 
 Every translated pair gets reference-free quality flags (engine/quality.py: untranslated, repetition, length_outlier,
 wrong_script). A flagged sentence is translated again with other decoding settings (a wider beam and
-`no_repeat_ngram_size`); the retry is kept only when it raises fewer flags, and the result records what was done.
+`no_repeat_ngram_size`); the retry is kept only when it is better by the flags (some gone, none new) and did not run
+to the decoding length cap, and the result records what was done.
 Results are cached per (models, sentence) in a bounded LRU cache, so a repeated sentence is translated once.
 
 We read packages ourselves (metadata.json, sentencepiece.model, model/) and never import
@@ -155,8 +156,11 @@ class _Package:
     def label(self) -> str:
         return f"{self.info.name}@{self.info.version}" if self.info.version else self.info.name
 
-    def translate(self, sentences: list[str], settings: dict, should_stop: StopCheck | None = None) -> list[str]:
-        """Translate sentences (all at once, in length-sorted batches); "" for blank input."""
+    def translate(self, sentences: list[str], settings: dict, should_stop: StopCheck | None = None,
+                  capped: set[int] | None = None) -> list[str]:
+        """Translate sentences (all at once, in length-sorted batches); "" for blank input. The indices of
+        sentences whose output ran to the decoding length cap (a runaway, not a finished translation) are added
+        to `capped` when it is given."""
         limit = int(settings["max_input_tokens"])
         indices = [i for i, sentence in enumerate(sentences) if sentence.strip()]
         # One SentencePiece call for the whole list (C++ loop) instead of one call per sentence.
@@ -171,8 +175,11 @@ class _Package:
                 chunks.append(tokens[start:start + limit])
                 owners.append(index)
         outputs: list[list[str]] = [[] for _ in sentences]
-        for owner, tokens in zip(owners, self._translate_tokens(chunks, settings, should_stop, alone)):
+        translated, reached = self._translate_tokens(chunks, settings, should_stop, alone)
+        for owner, tokens in zip(owners, translated):
             outputs[owner] += tokens  # a long sentence's chunks are detokenised together, as one output
+        if capped is not None:
+            capped.update(owners[i] for i in reached)
         return [self._detokenize(tokens) if tokens else "" for tokens in outputs]
 
     @staticmethod
@@ -181,7 +188,9 @@ class _Package:
         return int(settings["max_decoding_ratio"] * len(tokens)) + int(settings["max_decoding_extra"])
 
     def _translate_tokens(self, batch: list[list[str]], settings: dict, should_stop: StopCheck | None = None,
-                          alone: set[int] = frozenset()) -> list[list[str]]:  # type: ignore[assignment]
+                          alone: set[int] = frozenset()  # type: ignore[assignment]
+                          ) -> tuple[list[list[str]], set[int]]:
+        # Returns the output tokens of each input, and which inputs ran to their decoding cap.
         # Batches are formed here rather than inside CTranslate2: sentences sorted by length (least padding), cut
         # into batches of max_batch_size — fewer when the call is small, so that every inter_threads worker gets
         # one. Chunks of a sentence over max_input_tokens (`alone`) are as long as a whole batch of ordinary
@@ -189,7 +198,7 @@ class _Package:
         # cancelled stops submitting them. Batches are submitted asynchronously and the workers decode them in
         # parallel.
         if not batch:
-            return []
+            return [], set()
         order = sorted(range(len(batch)), key=lambda i: len(batch[i]))
         ordinary = [i for i in order if i not in alone]
         size = int(settings["max_batch_size"])
@@ -210,9 +219,10 @@ class _Package:
             redone = self._decode(batch, [[i] for i in again], settings, should_stop)
             for i in again:
                 outputs[i] = redone[i]
+        reached = {i for i in order if len(outputs[i]) >= self._cap(batch[i], settings)}
         prefix = [self.target_prefix] if self.target_prefix else None
         return [tokens[1:] if prefix and tokens[:1] == prefix else tokens  # the forced prefix is not a word
-                for tokens in outputs]
+                for tokens in outputs], reached
 
     def _decode(self, batch: list[list[str]], groups: list[list[int]], settings: dict,
                 should_stop: StopCheck | None) -> list[list[str]]:
@@ -392,9 +402,9 @@ class TranslationEngine:
         return pairs  # type: ignore[return-value]
 
     def _run_chain(self, texts: list[str], chain: list[_Package], settings: dict,
-                   should_stop: StopCheck | None = None) -> list[str]:
+                   should_stop: StopCheck | None = None, capped: set[int] | None = None) -> list[str]:
         for package in chain:
-            texts = package.translate(texts, settings, should_stop)
+            texts = package.translate(texts, settings, should_stop, capped)
         return texts
 
     def _translate_new(self, sentences: list[str], source: str, target: str, chain: list[_Package],
@@ -405,16 +415,22 @@ class TranslationEngine:
         if not (flagged and self.settings["retry_flagged"]):
             return pairs
         # A second opinion for flagged sentences only: wider beam and an n-gram guard (bench/decoding_guards.py).
-        retried = self._run_chain([sentences[i] for i in flagged], chain, self._retry_settings, should_stop)
+        capped: set[int] = set()  # retries that ran to the decoding cap: runaways, however they are flagged
+        retried = self._run_chain([sentences[i] for i in flagged], chain, self._retry_settings, should_stop, capped)
         how = ",".join(f"{k}={self._retry_settings[k]}" for k in _RETRY_OVERRIDES)
-        for i, out in zip(flagged, retried):
+        for k, (i, out) in enumerate(zip(flagged, retried)):
             flags = assess(sentences[i], out, source, target)
             before = pairs[i].flags
-            if len(flags) < len(before):
-                pairs[i] = TranslatedPair(out, flags, f"retried with {how} after {'+'.join(before)}: kept the retry")
-            else:
+            tried = f"retried with {how} after {'+'.join(before)}"
+            # Kept only when better by the flags (some of the first's flags gone, none new) and finished before
+            # the cap: a retry that runs to the cap is another runaway.
+            if k in capped:
                 pairs[i] = TranslatedPair(pairs[i].translation, before,
-                                          f"retried with {how} after {'+'.join(before)}: no better, kept the first")
+                                          f"{tried}: the retry ran to the length cap, kept the first")
+            elif set(flags) < set(before):
+                pairs[i] = TranslatedPair(out, flags, f"{tried}: kept the retry")
+            else:
+                pairs[i] = TranslatedPair(pairs[i].translation, before, f"{tried}: no better, kept the first")
         return pairs
 
     def _signature(self, chain: list[_Package]) -> str:
