@@ -454,7 +454,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
                      on_ready=lambda detail: say(f"triglot: ready on {detail}; Ctrl-C stops"),
                      heavy_workers=args.workers, max_queue=args.max_queue, tls=tls, tokens=tokens,
                      metrics_port=args.metrics_port, metrics_host=args.metrics_host,
-                     insecure_listen=args.insecure_listen)
+                     insecure_listen=args.insecure_listen, max_call_seconds=args.max_call_seconds,
+                     max_connection_idle=args.max_connection_idle, max_connection_age=args.max_connection_age)
     except server.ListenError as error:
         raise CliError(str(error)) from None
     say("triglot: stopped")
@@ -566,6 +567,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-queue", type=int, metavar="N",
                        help=f"heavy calls that may wait for a worker; more are refused RESOURCE_EXHAUSTED "
                             f"(default: {MAX_QUEUE_DEFAULT})")
+    serve.add_argument("--max-call-seconds", type=positive(float), metavar="SECONDS",
+                       help="cancel a heavy call whose caller set no deadline after this long (default: 900)")
+    serve.add_argument("--max-connection-idle", type=positive(float), metavar="SECONDS",
+                       help="close a connection with no call for this long (default: 300)")
+    serve.add_argument("--max-connection-age", type=positive(float), metavar="SECONDS",
+                       help="ask a connection to go away after this long; its calls get --max-call-seconds to "
+                            "finish (default: 3600)")
     serve.add_argument("--grace", type=float, default=30.0, metavar="SECONDS",
                        help="on SIGTERM/SIGINT, how long running calls get to finish before they are cancelled "
                             "(default: 30)")

@@ -1,10 +1,13 @@
-"""A client that stops reading must not hold the server's heavy slots (issue 14, item 1).
+"""What a third-party client cannot make the server hold or share (issue 14, items 1, 2 and 14).
 
-The stalled reader is a raw HTTP/2 client (tests/h2client.py) that opens its streams with a zero flow-control window
-and never opens it: the server can compute every response but deliver none of it. Meanwhile a second, ordinary client
-calls Align with a deadline, and it must succeed: a slot is held while the engine works, not while a response waits
-for a reader. A heavy call whose caller set no deadline is cut by the server's own bound, and connections have an age
-limit, so a stalled connection does not hold a thread forever either.
+- A client that stops reading must not hold the heavy slots. The stalled reader is a raw HTTP/2 client
+  (tests/h2client.py) that opens its streams with a zero flow-control window and never opens it: the server can
+  compute every response but deliver none of it. Meanwhile a second, ordinary client calls Align with a deadline, and
+  it must succeed: a slot is held while the engine works, not while a response waits for a reader. A heavy call whose
+  caller set no deadline is cut by the server's own bound, and connections have an age limit, so a stalled
+  connection does not hold a thread forever either; the access log counts only the bytes delivered.
+- A second server on a busy port fails "address already in use" (gRPC's default SO_REUSEPORT is off); a malformed
+  --listen says what is expected.
 """
 from __future__ import annotations
 
@@ -91,13 +94,16 @@ def test_a_heavy_call_without_a_deadline_is_cut_by_the_servers_bound(fresh_serve
         stalled.close()
 
 
-def test_connections_have_an_age_limit(fresh_server):
-    server = fresh_server(max_connection_age=1)
-    stalled = RawH2Client(server.address, window=0)
+def test_connections_have_an_age_limit(model_dir):
+    from conftest import start_cli_server, stop_cli_server
+
+    process, address = start_cli_server(model_dir, extra_args=("--max-connection-age", "1"))
+    stalled = RawH2Client(address, window=0)
     try:
         assert stalled.goaway.wait(30), "the server never sent GOAWAY to an old connection"
     finally:
         stalled.close()
+        stop_cli_server(process)
 
 
 def test_a_second_server_on_a_busy_port_exits_with_address_in_use(model_dir):
