@@ -78,3 +78,15 @@ class Server:
             self.process.wait()
         if self.process.stdout:
             self.process.stdout.close()
+
+
+# The readout sets with gold sentences (<lang>.txt, <lang>.sents) in real/: $TRIGLOT_READOUTS, else
+# ../shared/data/readouts when it is there, else the copy carried in tests/data.
+_SHARED_READOUTS = ROOT.parent / "shared" / "data" / "readouts"
+READOUTS = Path(os.environ.get("TRIGLOT_READOUTS")
+                or (_SHARED_READOUTS if _SHARED_READOUTS.is_dir() else ROOT / "tests" / "data" / "readouts"))
+
+
+def readout_sets(root: Path) -> list[Path]:
+    """The bundled sample and every set under root/real."""
+    return [SAMPLE] + sorted(p for p in (root / "real").iterdir() if p.is_dir())

@@ -134,7 +134,7 @@ def quality() -> None:
         for k, v in {**defaults, **settings}.items():
             setattr(L, k, v)
         L.stem, L._fmm = stem_fn or default_stem, seg_fn or default_fmm
-        L._stem_cache.clear()
+        L.stem.cache_clear()
         L._en_key_cache.clear()
         L._loaded["zh"] = L._build_cedict(L.MAX_SENSES, L.MAX_GLOSS_WORDS)
         print(f"  {label:<58} {separation(zh, en, pairs)}", flush=True)

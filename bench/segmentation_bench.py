@@ -1,8 +1,12 @@
 """Sentence segmentation: triglot's rule-based splitter against pysbd — exactness and speed.
 
     python bench/segmentation_bench.py [--bible /work/shared/data/bible-zh-en/006.en] [--pysbd-lines 250,500,1000,2000]
+                                       [--readouts DIR]
 
 Prints:
+- hard-wrapped text: every readout set (sample + real/) wrapped at 40/60/70/80 columns (English and Arabic at
+  spaces like `fold -s`, also breaking at hyphens like textwrap; Chinese at display columns), and whether the
+  sentences (whitespace normalised, as the engine analyses them) are the gold ones;
 - exactness on the sample readout (examples/2020-03-09-china-iraq): gold lines reproduced, and whether the whole
   .sents file is reproduced, for en/zh/ar;
 - speed on the English Bible book joined into one text (lines joined by spaces, so line breaks give no help):
@@ -22,7 +26,12 @@ from triglot_server.engine.segmentation import split_sentences
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchutil import BIBLE, SAMPLE, lines, timed  # noqa: E402
+from benchutil import BIBLE, READOUTS, SAMPLE, lines, readout_sets, timed  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from builddocs import wrapped  # noqa: E402
+
+from triglot_server.engine.normal_form import normal_form, vocabulary  # noqa: E402
 
 
 def ours(text: str, language: str) -> list[str]:
@@ -58,6 +67,28 @@ def exactness() -> None:
             produced = segment(text, language)
             hits = sum(1 for line in produced if line in known)
             row += f"{f'{hits}/{len(gold)} ' + ('yes' if produced == gold else 'NO'):>14}"
+        print(row)
+
+
+def wrapped_text(root: Path) -> None:
+    print(f"\n== hard-wrapped readouts ({root}): documents whose sentences are the gold ones, by width")
+    widths = (40, 60, 70, 80)
+    print(f"{'wrapping':<28}" + "".join(f"{w:>9}" for w in widths))
+    for hyphens in (False, True):
+        row = f"{'at spaces' + (' and hyphens' if hyphens else ''):<28}"
+        for width in widths:
+            good = total = 0
+            for folder in readout_sets(root):
+                for path in sorted(folder.glob("*.txt")):
+                    language = path.stem
+                    text = wrapped(path.read_text(encoding="utf-8"), width, language, hyphens)
+                    words = vocabulary(text)
+                    got = [" ".join(normal_form(s.text, language, words).text.split())
+                           for s in split_sentences(text, language)]
+                    gold = [" ".join(g.split()) for g in lines(folder / f"{language}.sents")]
+                    good += got == gold
+                    total += 1
+            row += f"{f'{good}/{total}':>9}"
         print(row)
 
 
@@ -105,10 +136,12 @@ def adversarial() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bible", type=Path, default=BIBLE / "006.en")
+    parser.add_argument("--readouts", type=Path, default=READOUTS, help="readout sets (default: $TRIGLOT_READOUTS)")
     parser.add_argument("--pysbd-lines", default="250,500,1000,2000",
                         help="prefix sizes (lines) on which pysbd is timed; its cost grows faster than linearly")
     args = parser.parse_args()
     exactness()
+    wrapped_text(args.readouts)
     speed(args.bible, [int(n) for n in args.pysbd_lines.split(",")])
     adversarial()
 

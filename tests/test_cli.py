@@ -130,7 +130,7 @@ def test_detect_and_languages(capsys, address):
     assert code == 0 and out.startswith("ar\t")
     code, out, _ = run(capsys, "languages", "--server", address)
     assert code == 0
-    assert "en (English), zh (Chinese), ar (Arabic)" in out
+    assert "en (English), zh (Chinese), zt (Traditional Chinese), ar (Arabic)" in out
     assert any(line.startswith("zh → ar\tvia en") for line in out.splitlines())
 
 
@@ -253,7 +253,7 @@ def test_a_server_still_loading_models_is_told_apart(capsys):
 def test_missing_server_extra_is_named():
     from triglot.cli import CliError, _server_module
 
-    with pytest.raises(CliError, match=r"install the server extra: pip install 'triglot\[server\]'"):
+    with pytest.raises(CliError, match=r"install the server extra: pip install '\.\[server\]' in a clone"):
         _server_module("argostranslate_not_installed_here")
 
 

@@ -87,7 +87,7 @@ def _described(result: comparison.Comparison) -> list[tuple]:
 
 SAMPLE_FINDINGS = [
     (7, "omission", "high", [("zh", 7, _lines("zh")[7]), ("en", 8, _lines("en")[8])]),
-    (15, "content_difference", "medium", [("zh", 17, "战略伙伴"), ("en", 17, _lines("en")[17]),
+    (15, "content_difference", "high", [("zh", 17, "战略"), ("en", 17, _lines("en")[17]),
                                           ("ar", 15, "الاستراتيجية")]),
     (17, "addition", "high", [("ar", 17, _lines("ar")[17])]),
 ]
@@ -118,7 +118,7 @@ def test_sample_rows_reproduce_all_three_gold_alignments(sample: comparison.Comp
 def test_sample_findings_are_exactly_the_built_in_divergences(sample: comparison.Comparison) -> None:
     assert _described(sample) == SAMPLE_FINDINGS
     strategic = sample.findings[1].evidence
-    assert "战略伙伴" in strategic and "الاستراتيجية" in strategic and "en 17" in strategic
+    assert "战略" in strategic and "الاستراتيجية" in strategic and "en 17" in strategic
     assert "ar" in sample.findings[0].evidence and "zh" in sample.findings[2].evidence
 
 
@@ -265,14 +265,13 @@ def test_glosses_are_batched_per_version_kept_as_machine_output_and_confirm_a_dr
 
     def gloss(sentences: list[str], source: str, target: str) -> _Glossed:
         calls.append((len(sentences), source, target))
-        table = {"推动两国全面战略伙伴关系取得新进展。": "Promote new progress in the comprehensive strategic "
-                                                  "partnership between the two countries.",
+        table = {"中方无私地向伊拉克提供了援助。": "China selflessly provided aid to Iraq.",
                  "中方支持伊拉克。": "China supports Iraq."}
         return _Glossed([table[s] for s in sentences], f"test-mt|{source}->{target}")
 
-    versions = _versions(zh=["中方支持伊拉克。", "推动两国全面战略伙伴关系取得新进展。"],
-                         en=["China supports Iraq.",
-                             "Promote new progress in the comprehensive partnership between the two countries."])
+    # "selfless" is no tracked qualifier: only the gloss can confirm that the English version drops it.
+    versions = _versions(zh=["中方支持伊拉克。", "中方无私地向伊拉克提供了援助。"],
+                         en=["China supports Iraq.", "China provided aid to Iraq."])
     result = compare(versions, gloss=gloss, gloss_language="en")
     assert calls == [(2, "zh", "en")]  # one batch, and none for the English version
     zh = result.versions[0]
@@ -281,7 +280,7 @@ def test_glosses_are_batched_per_version_kept_as_machine_output_and_confirm_a_dr
     content = [f for f in result.findings if f.kind == "content_difference"]
     assert len(content) == 1
     assert [(r.version, r.sentence) for r in content[0].refs] == [("zh", 1), ("en", 1)]
-    assert _cited(result, content[0])[0][1] == "战略伙伴"
+    assert _cited(result, content[0])[0][1] == "无私"
     # Without the gloss there is no second witness for two versions: nothing is claimed.
     assert [f for f in compare(versions).findings if f.kind == "content_difference"] == []
 
@@ -342,7 +341,7 @@ def test_the_qualifier_is_found_whichever_version_lacks_it() -> None:
     versions = _variant({("zh", 17): ("全面战略伙伴关系", "全面伙伴关系"),
                          ("en", 17): ("comprehensive partnership", "comprehensive strategic partnership")})
     result = compare(versions, aligner=_gold_aligner)
-    assert _described(result)[1] == (15, "content_difference", "medium", [
+    assert _described(result)[1] == (15, "content_difference", "high", [
         ("zh", 17, _lines("zh")[17].replace("全面战略伙伴关系", "全面伙伴关系")), ("en", 17, "strategic"),
         ("ar", 15, "الاستراتيجية")])
     assert result.findings[1].evidence.endswith("(strategic) has no counterpart in zh 17")

@@ -51,13 +51,13 @@ def response() -> pb.CompareResponse:
             pb.Row(index=2, cells=[pb.Cell(sentence_ids=[2], score=1), pb.Cell(sentence_ids=[2, 3], score=0.8),
                                    pb.Cell(sentence_ids=[], score=0.6)])]
     findings = [
-        pb.Finding(kind="content_difference", refs=[_ref(zh, 1, "战略"), _ref(ar, 1, "الاستراتيجية"), _ref(en, 1)],
-                   evidence="战略 / الاستراتيجية = strategic: no counterpart in en 1", severity="medium", row=1),
-        pb.Finding(kind="omission", refs=[_ref(zh, 2), _ref(en, 2), _ref(en, 3)],
-                   evidence="zh 2 / en 2,3 has no counterpart in ar", severity="high", row=2),
+        pb.Finding(kind=pb.FINDING_KIND_CONTENT_DIFFERENCE, confidence=0.7, refs=[_ref(zh, 1, "战略"), _ref(ar, 1, "الاستراتيجية"), _ref(en, 1)],
+                   evidence="战略 / الاستراتيجية = strategic: no counterpart in en 1", severity=pb.SEVERITY_MEDIUM, row=1),
+        pb.Finding(kind=pb.FINDING_KIND_OMISSION, confidence=0.9, refs=[_ref(zh, 2), _ref(en, 2), _ref(en, 3)],
+                   evidence="zh 2 / en 2,3 has no counterpart in ar", severity=pb.SEVERITY_HIGH, row=2),
         # Overlaps the omission's whole-sentence span.
-        pb.Finding(kind="name_mismatch", refs=[_ref(en, 2, "<strengthen> cooperation & trade")],
-                   evidence="“trade” <not> in zh 2", severity="medium", row=2),
+        pb.Finding(kind=pb.FINDING_KIND_NAME_MISMATCH, confidence=0.6, refs=[_ref(en, 2, "<strengthen> cooperation & trade")],
+                   evidence="“trade” <not> in zh 2", severity=pb.SEVERITY_MEDIUM, row=2),
     ]
     return pb.CompareResponse(versions=[zh, en, ar], rows=rows, findings=findings, pivot="zh",
                               signature="triglot-compare|v1|pivot=zh|test|gloss=en")
@@ -77,7 +77,7 @@ def test_json_has_the_documented_schema_and_every_value(response: pb.CompareResp
                                                                                   [[2], [2, 3], []]]
     assert data["rows"][2]["cells"][2] == {"version": "ar", "language": "ar", "sentence_ids": [], "score": 0.6}
     first = data["findings"][0]
-    assert set(first) == {"kind", "refs", "evidence", "severity", "row"}
+    assert set(first) == {"kind", "refs", "evidence", "severity", "confidence", "row"}
     assert set(first["refs"][0]) == {"version", "language", "sentence", "start", "end"}
     for f in data["findings"]:  # every span points into its version's text
         for r in f["refs"]:
@@ -135,8 +135,8 @@ def test_tmx_is_valid_xml_with_one_tu_per_row_and_a_tuv_per_version(response: pb
             ids = tuv.find("prop[@type='x-triglot-sentences']")
             assert ids is not None and (ids.text or "") == ",".join(map(str, row.cells[v].sentence_ids))
     notes = [n.text for n in tus[2].findall("note")]
-    assert notes == ["omission (high): zh 2 / en 2,3 has no counterpart in ar",
-                     "name_mismatch (medium): “trade” <not> in zh 2"]
+    assert notes == ["omission (high, confidence 0.90): zh 2 / en 2,3 has no counterpart in ar",
+                     "name_mismatch (medium, confidence 0.60): “trade” <not> in zh 2"]
 
 
 class _Page(HTMLParser):
@@ -233,3 +233,24 @@ def test_formats_import_only_the_standard_library_and_protobuf() -> None:
             "('grpc', 'numpy', 'triglot_server', 'argostranslate', 'ctranslate2', 'torch')); print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_text_tsv_and_html_hide_findings_below_the_threshold_and_say_how_many(response: pb.CompareResponse) -> None:
+    unsure = pb.CompareResponse()
+    unsure.CopyFrom(response)
+    unsure.findings[2].confidence = 0.3  # the name mismatch: below the default threshold of 0.5
+    text = formats.write(unsure, "text", width=160)
+    assert "Findings (2):" in text and "“trade” <not>" not in text
+    assert "1 finding below confidence 0.50 hidden (--all-findings shows them)" in text
+    assert " 0.90 zh 2 / en 2,3 has no counterpart in ar" in text  # each shown finding with its confidence
+    tsv = formats.write(unsure, "tsv")
+    assert tsv.rstrip("\n").split("\n")[3].split("\t")[-1] == "omission"  # row 2 lists only the shown finding
+    assert tsv.rstrip("\n").endswith("# 1 finding below confidence 0.50 hidden (--all-findings shows them)")
+    page = formats.write(unsure, "html")
+    assert "Findings (2)" in page and "1 finding below confidence 0.50 hidden" in page and "confidence 0.90" in page
+    everything = formats.write(unsure, "text", width=160, all_findings=True)
+    assert "Findings (3):" in everything and "hidden" not in everything and " 0.30 " in everything
+    # JSON (and TMX) keep every finding, each with its confidence.
+    data = json.loads(formats.write(unsure, "json"))
+    assert [f["confidence"] for f in data["findings"]] == [0.7, 0.9, 0.3]
+    assert formats.write(response, "text", width=160).count("hidden") == 0

@@ -1,6 +1,8 @@
 """Sentence segmentation: the gold sample, the traps one by one, the offset contract, and adversarial input."""
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,8 @@ from triglot_server.engine.segmentation import MAX_SENTENCE_CHARS, sentences_fro
 from triglot_server.engine.types import InvalidInput, Sentence
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "2020-03-09-china-iraq"
-LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+PARAGRAPH_BREAKS = "\x0c\x1c\x1d\x1e\u2029"
+BLANK_LINE = re.compile("(\r\n|[\n\r\x0b\x85\u2028])[^\\S\n\r\x0b\x85\u2028]*(\r\n|[\n\r\x0b\x85\u2028])")
 
 
 def stripped(ch: str) -> bool:
@@ -20,7 +23,7 @@ def stripped(ch: str) -> bool:
 
 
 def check_contract(text: str, sentences: list[Sentence], max_chars: int = MAX_SENTENCE_CHARS) -> None:
-    """Offsets inside the text and in order, text[start:end] == sentence, stripped, no line break inside, no longer
+    """Offsets inside the text and in order, text[start:end] == sentence, stripped, no paragraph end inside, no longer
     than max_chars, and nothing but whitespace left out."""
     previous_end = 0
     for i, sentence in enumerate(sentences):
@@ -28,7 +31,8 @@ def check_contract(text: str, sentences: list[Sentence], max_chars: int = MAX_SE
         assert previous_end <= sentence.start < sentence.end <= len(text)
         assert text[sentence.start:sentence.end] == sentence.text
         assert not stripped(sentence.text[0]) and not stripped(sentence.text[-1])
-        assert not any(ch in LINE_BREAKS for ch in sentence.text)
+        assert not any(ch in PARAGRAPH_BREAKS for ch in sentence.text)
+        assert not BLANK_LINE.search(sentence.text), "a sentence spans a blank line (a paragraph end)"
         assert len(sentence.text) <= max_chars
         assert all(stripped(ch) for ch in text[previous_end:sentence.start]), "characters were dropped"
         previous_end = sentence.end
@@ -142,7 +146,7 @@ def test_arabic_commas_and_colons_are_not_boundaries():
     ("one\r\ntwo\rthree\u2028four\u2029five\x85six", ["one", "two", "three", "four", "five", "six"]),
     ("标题\n正文。", ["标题", "正文。"]),
 ])
-def test_line_breaks_are_hard_boundaries(text, expected):
+def test_line_breaks_of_short_lines_are_boundaries(text, expected):
     assert texts(text, "en") == expected
 
 
@@ -261,3 +265,61 @@ def test_sentences_from_lines_empty_list_and_empty_items():
         sentences_from_lines(["One.", "   ", "Three."])
     with pytest.raises(InvalidInput, match="sentence 0 must be a string"):
         sentences_from_lines([None])  # type: ignore[list-item]
+
+
+# -- hard-wrapped text -----------------------------------------------------------------------------------------------
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from builddocs import readouts, wrapped  # noqa: E402
+
+SETS = [SAMPLE] + sorted(p for p in (readouts() / "real").iterdir() if p.is_dir())
+
+
+def same_sentences(a: list[str], b: list[str], language: str) -> bool:
+    """Equal with whitespace normalised (Chinese has none between words: line breaks vanish)."""
+    def norm(s: str) -> str:
+        return "".join(s.split()) if language == "zh" else " ".join(s.split())
+    return [norm(x) for x in a] == [norm(x) for x in b]
+
+
+def test_the_sample_wrapped_at_70_columns_gives_the_gold_sentences():
+    text = (SAMPLE / "en.txt").read_text(encoding="utf-8")
+    gold = (SAMPLE / "en.sents").read_text(encoding="utf-8").splitlines()
+    folded = wrapped(text, 70, "en")
+    assert folded.count("\n") > 2 * text.count("\n")  # really wrapped
+    sentences = texts(folded, "en")
+    assert same_sentences(sentences, gold, "en")
+    assert any("\n" in s for s in sentences)  # the original text, line breaks kept: offsets point at it
+
+
+@pytest.mark.parametrize("width", [60, 70, 80])
+@pytest.mark.parametrize("folder", SETS, ids=lambda p: p.name)
+def test_every_readout_wrapped_segments_like_unwrapped(folder, width):
+    for path in sorted(folder.glob("*.txt")):
+        language = path.stem
+        text = path.read_text(encoding="utf-8")
+        gold = (folder / f"{language}.sents").read_text(encoding="utf-8").splitlines()
+        assert texts(text, language) == gold  # the unwrapped text still gives the gold file exactly
+        assert same_sentences(texts(wrapped(text, width, language), language), gold, language)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a heading and a list stay their own units, inside wrapped paragraphs
+    ("Wang Yi Holds Talks with Fuad Hussein\nOn 9 March, Chinese State Councillor and Foreign Minister Wang Yi "
+     "took\na phone call from Iraqi Foreign Minister.",
+     ["Wang Yi Holds Talks with Fuad Hussein",
+      "On 9 March, Chinese State Councillor and Foreign Minister Wang Yi took\na phone call from Iraqi Foreign "
+      "Minister."]),
+    ("The two sides agreed on the following points of their cooperation\n- to deepen the Belt and Road "
+     "cooperation\n- to support each other's core interests in the world",
+     ["The two sides agreed on the following points of their cooperation",
+      "- to deepen the Belt and Road cooperation", "- to support each other's core interests in the world"]),
+    # an initial at a line start is a name, not a list item
+    ("a phone call from Iraqi Foreign Minister Mohamad\nA. Alhakim about the fight against the epidemic.",
+     ["a phone call from Iraqi Foreign Minister Mohamad\nA. Alhakim about the fight against the epidemic."]),
+    # a blank line always ends a paragraph
+    ("A long line of text that goes on and on without any final stop at all\n\nand a new paragraph.",
+     ["A long line of text that goes on and on without any final stop at all", "and a new paragraph."]),
+])
+def test_deliberate_line_breaks_stay_boundaries(text, expected):
+    assert texts(text, "en") == expected

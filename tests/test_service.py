@@ -158,11 +158,14 @@ def test_detect_language(stub, name, language):
 
 def test_list_languages_shows_direct_and_pivot_pairs(stub):
     response = stub.ListLanguages(pb.ListLanguagesRequest(), timeout=10)
-    assert [(l.code, l.name) for l in response.languages] == [("en", "English"), ("zh", "Chinese"), ("ar", "Arabic")]
+    assert [(l.code, l.name) for l in response.languages] == [("en", "English"), ("zh", "Chinese"),
+                                                                ("zt", "Traditional Chinese"), ("ar", "Arabic")]
     pairs = {(p.source, p.target): list(p.via) for p in response.pairs}
     for direct in [("en", "zh"), ("zh", "en"), ("en", "ar"), ("ar", "en")]:
         assert pairs[direct] == []
     assert pairs[("zh", "ar")] == ["en"] and pairs[("ar", "zh")] == ["en"]
+    # no zt package installed: Traditional Chinese goes through the zh packages, converted by OpenCC
+    assert pairs[("zt", "en")] == ["zh"] and pairs[("en", "zt")] == ["zh"] and pairs[("zt", "ar")] == ["zh", "en"]
     assert all(p.models for p in response.pairs)
 
 

@@ -25,10 +25,12 @@ os.environ.setdefault("GRPC_VERBOSITY", "NONE")
 import grpc  # noqa: E402
 
 from triglot import formats, render  # noqa: E402
-from triglot.client import DEFAULT_ADDRESS, DEFAULT_TIMEOUT, TriglotClient, TriglotError, version  # noqa: E402
+from triglot.formats import DEFAULT_THRESHOLD as FINDINGS_THRESHOLD  # noqa: E402
+from triglot.client import (DEFAULT_ADDRESS, DEFAULT_TIMEOUT, TriglotClient, TriglotError, file,  # noqa: E402
+                            version)
 from triglot.v1 import triglot_pb2 as pb  # noqa: E402
 
-SERVER_EXTRA_HINT = "install the server extra: pip install 'triglot[server]'"
+SERVER_EXTRA_HINT = "install the server extra: pip install '.[server]' in a clone of triglot (see the README)"
 # Defaults shown in `serve --help`; the server's own (triglot_server.limits) apply when the flags are not given.
 HEAVY_WORKERS_DEFAULT = 2
 MAX_QUEUE_DEFAULT = 4
@@ -45,17 +47,25 @@ def display_name(path: str) -> str:
     return "stdin" if path == "-" else printable(path)
 
 
-def read_text(path: str) -> str:
-    """A UTF-8 file ("-" is stdin); a leading byte-order mark is dropped."""
+def read_bytes(path: str, limit: int | None = None) -> bytes:
+    """The bytes of a file ("-" is stdin), refused over `limit` bytes before it is read."""
     name = display_name(path)
     try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        if limit is not None and path != "-" and (size := Path(path).stat().st_size) > limit:
+            raise CliError(f"{name}: {size:,} bytes is over the limit of {limit:,} for a document")
+        return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except FileNotFoundError:
         raise CliError(f"{name}: no such file") from None
     except IsADirectoryError:
         raise CliError(f"{name}: is a directory, not a file") from None
     except OSError as error:
         raise CliError(f"{name}: cannot read: {error.strerror or error}") from None
+
+
+def read_text(path: str) -> str:
+    """A UTF-8 file ("-" is stdin); a leading byte-order mark is dropped."""
+    name = display_name(path)
+    data = read_bytes(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -84,13 +94,21 @@ def read_sentences(path: str) -> list[str]:
     return lines
 
 
-def read_document(path: str, presplit: bool) -> str | list[str]:
-    if presplit:
-        return read_sentences(path)
-    text = read_text(path)
-    if not text.strip():
-        raise CliError(f"{display_name(path)} is empty (or only white space): nothing to read")
-    return text
+MAX_FILE_BYTES = 32 * 1024 * 1024
+"""Largest file sent as a document (the server's limit, triglot_server.engine.documents.MAX_FILE_BYTES)."""
+FORMATS = {"html": "text/html", "pdf": "application/pdf",
+           "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "text": "text/plain"}
+
+
+def read_file(path: str, media_type: str = "") -> Any:
+    """A file as a document for the server to extract (HTML, PDF, DOCX, text in any common encoding: the server
+    recognises the type from the content unless `media_type` says it)."""
+    return file(read_bytes(path, MAX_FILE_BYTES), media_type, display_name(path))
+
+
+def read_document(path: str, presplit: bool, from_format: str | None = None) -> Any:
+    """One sentence a line (--presplit), else the file for the server to extract."""
+    return read_sentences(path) if presplit else read_file(path, FORMATS.get(from_format or "", ""))
 
 
 # --- output -----------------------------------------------------------------------------------------------------
@@ -281,7 +299,7 @@ def translate_streamed(client: TriglotClient, content: str | list[str], args: ar
 
 
 def cmd_translate(args: argparse.Namespace) -> None:
-    content = read_document(args.file, args.presplit)
+    content = read_document(args.file, args.presplit, args.from_format)
     with connect(args) as client, speaking_of([Field("document", args.file, "--from", args.presplit)]):
         response = translate_streamed(client, content, args)
     show_translation(response, args.format, args.width)
@@ -290,8 +308,8 @@ def cmd_translate(args: argparse.Namespace) -> None:
 def cmd_align(args: argparse.Namespace) -> None:
     if args.source == "-" and args.target == "-":
         raise CliError("only one of the two documents can be read from stdin (-)")
-    source = read_document(args.source, args.presplit)
-    target = read_document(args.target, args.presplit)
+    source = read_document(args.source, args.presplit, args.from_format)
+    target = read_document(args.target, args.presplit, args.from_format)
     source_translations = split_lines(read_text(args.source_translations)) if args.source_translations else None
     target_translations = split_lines(read_text(args.target_translations)) if args.target_translations else None
     fields = [Field("source", args.source, "--from-lang", args.presplit),
@@ -300,6 +318,13 @@ def cmd_align(args: argparse.Namespace) -> None:
         response = client.align(source, target, source_language=args.from_lang, target_language=args.to_lang,
                                 source_translations=source_translations, target_translations=target_translations)
     show_alignment(response, args.format, args.width)
+
+
+def cmd_extract(args: argparse.Namespace) -> None:
+    with connect(args) as client:
+        response = client.extract(read_file(args.file, FORMATS.get(args.from_format or "", "")))
+    print(f"# {display_name(args.file)}: {response.media_type} via {response.method}", file=sys.stderr)
+    write_output(response.text if response.text.endswith("\n") else response.text + "\n", args.output)
 
 
 def cmd_detect(args: argparse.Namespace) -> None:
@@ -386,7 +411,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
     languages = [code.strip() for code in args.languages.split(",")] if args.languages else [""] * len(files)
     if len(languages) != len(files):
         raise CliError(f"--languages gives {len(languages)} languages for {len(files)} files")
-    versions = [version(read_document(path, args.presplit), language, name)
+    versions = [version(read_document(path, args.presplit, args.from_format), language, name)
                 for path, language, name in zip(files, languages, version_names(files))]
     show = sys.stderr.isatty() if args.progress is None else args.progress
     progress = ProgressLine(sys.stderr) if show else None
@@ -400,7 +425,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
                 progress.close()
     names = ", ".join(v.name for v in response.versions)
     text = formats.write(response, args.format, width=terminal_width(args.width),
-                         title=f"triglot comparison: {names}", tool_version=_version())
+                         title=f"triglot comparison: {names}", tool_version=_version(),
+                         all_findings=args.all_findings)
     write_output(text, args.output)
 
 
@@ -543,6 +569,10 @@ def build_parser() -> argparse.ArgumentParser:
     client.add_argument("--token", metavar="TOKEN",
                         help="bearer token sent with every call (default: $TRIGLOT_TOKEN); prefer the "
                              "environment variable, command lines are visible to other users")
+    formats = argparse.ArgumentParser(add_help=False)
+    formats.add_argument("--from-format", choices=tuple(FORMATS), metavar="FORMAT",
+                         help="read every file as html, pdf, docx or text (default: recognised from the content; "
+                              "text in UTF-8, UTF-16/32 with a BOM, GB18030, Big5 or Windows-1256)")
     shown = argparse.ArgumentParser(add_help=False)
     shown.add_argument("--width", type=positive(int), metavar="COLUMNS", help="width of the text format (default: terminal)")
     models_dir = argparse.ArgumentParser(add_help=False)
@@ -588,7 +618,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "the settings and their measured defaults are in the README)")
     serve.set_defaults(run=cmd_serve)
 
-    translate = commands.add_parser("translate", parents=[client, shown], help="translate a document",
+    translate = commands.add_parser("translate", parents=[client, shown, formats], help="translate a document",
                                     description="Translate every sentence of FILE (- for stdin).")
     translate.add_argument("file", metavar="FILE")
     translate.add_argument("--to", required=True, metavar="LANG", help="target language: en, zh or ar")
@@ -602,7 +632,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help=f"show progress on stderr (default: for documents over {LONG_DOCUMENT} sentences)")
     translate.set_defaults(run=cmd_translate)
 
-    align = commands.add_parser("align", parents=[client, shown], help="align the sentences of two documents",
+    align = commands.add_parser("align", parents=[client, shown, formats],
+                                help="align the sentences of two documents",
                                 description="Align the sentences of documents A (source) and B (target).")
     align.add_argument("source", metavar="A")
     align.add_argument("target", metavar="B")
@@ -619,7 +650,7 @@ def build_parser() -> argparse.ArgumentParser:
     align.set_defaults(run=cmd_align)
 
     compare = commands.add_parser(
-        "compare", parents=[client, shown], help="compare versions of one document side by side",
+        "compare", parents=[client, shown, formats], help="compare versions of one document side by side",
         description="Align every version to a pivot version and list where they diverge (omissions, additions, "
                     "number/name mismatches, content differences), with evidence.")
     compare.add_argument("files", nargs="+", metavar="FILE", help="two or more versions (- for stdin, once)")
@@ -635,9 +666,19 @@ def build_parser() -> argparse.ArgumentParser:
                          help="text: side by side, then the findings; json (schema in the README); tsv: a row a "
                               "line; tmx: TMX 1.4; html: a self-contained report (default: text)")
     compare.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
+    compare.add_argument("--all-findings", action="store_true",
+                         help="text, tsv and html: show every finding, also those below the confidence threshold "
+                              f"(default: {FINDINGS_THRESHOLD}); json and tmx always have all")
     compare.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                          help="show progress on stderr (default: when stderr is a terminal)")
     compare.set_defaults(run=cmd_compare)
+
+    extract = commands.add_parser("extract", parents=[client, formats], help="print the text of a file",
+                                  description="Print the text the server reads from FILE (an HTML page, PDF, "
+                                              "DOCX or text file): what align, compare and translate split.")
+    extract.add_argument("file", metavar="FILE")
+    extract.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
+    extract.set_defaults(run=cmd_extract)
 
     detect = commands.add_parser("detect", parents=[client], help="detect the language of a text",
                                  description="Print the language (en, zh or ar) of FILE and the confidence.")

@@ -102,7 +102,7 @@ CHANNEL_OPTIONS: list[tuple[str, Any]] = [
     ("grpc.max_reconnect_backoff_ms", 1000),
 ]
 
-Content = str | Sequence[str]
+Content = str | Sequence[str] | pb.File
 
 
 class TriglotError(Exception):
@@ -131,11 +131,23 @@ def valid_unicode(address: str = "") -> Iterator[None]:
 
 
 def document(content: Content, language: str = "") -> pb.Document:
-    """A Document message: a str is text for the server to split; a list of str is pre-split sentences."""
+    """A Document message: a str is text for the server to split; a list of str is pre-split sentences; a File
+    (see `file`) is a document whose text the server extracts first."""
+    if isinstance(content, (bytes, bytearray)):
+        raise TypeError("give a file's bytes as triglot.client.file(data, media_type, name)")
     with valid_unicode():
         if isinstance(content, str):
             return pb.Document(text=content, language=language)
+        if isinstance(content, pb.File):
+            return pb.Document(file=content, language=language)
         return pb.Document(sentences=pb.SentenceList(items=list(content)), language=language)
+
+
+def file(data: bytes, media_type: str = "", name: str = "") -> pb.File:
+    """A document as a file's bytes: an HTML page, a PDF, a .docx or plain text in any common encoding.
+    `media_type` ("text/html", "application/pdf", ..., or "text/plain; charset=gb18030") overrides what the server
+    recognises from the content; `name` is used in error messages."""
+    return pb.File(data=bytes(data), media_type=media_type, name=name)
 
 
 def version(content: Content, language: str = "", name: str = "") -> pb.Version:
@@ -284,6 +296,10 @@ class TriglotClient:
             request = pb.DetectLanguageRequest(text=text)
         response = self._call(self._stub.DetectLanguage, request, timeout)
         return response.language, response.confidence
+
+    def extract(self, content: pb.File, *, timeout: float | None = None) -> pb.ExtractResponse:
+        """The text the server reads from a file (see `file`): what align/compare/translate would split."""
+        return self._call(self._stub.Extract, pb.ExtractRequest(file=content), timeout)
 
     def list_languages(self, *, timeout: float | None = None) -> pb.ListLanguagesResponse:
         """Supported languages and installed translation pairs (with the pivot of indirect ones)."""

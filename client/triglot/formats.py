@@ -53,12 +53,43 @@ def to_dict(response: pb.CompareResponse) -> dict[str, Any]:
                        "score": round(cell.score, 4)} for v, cell in zip(versions, row.cells)],
         } for row in response.rows],
         "findings": [{
-            "kind": f.kind,
+            "kind": kind_name(f),
             "refs": [{"version": r.version, "language": r.language, "sentence": r.sentence, "start": r.start,
                       "end": r.end} for r in f.refs],
-            "evidence": f.evidence, "severity": f.severity, "row": f.row,
+            "evidence": f.evidence, "severity": severity_name(f), "confidence": round(f.confidence, 2),
+            "row": f.row,
         } for f in response.findings],
     }
+
+
+def kind_name(f: pb.Finding) -> str:
+    """A finding's kind as the CLI prints it: "omission", "content_difference" …"""
+    return pb.FindingKind.Name(f.kind).removeprefix("FINDING_KIND_").lower()
+
+
+def severity_name(f: pb.Finding) -> str:
+    return pb.Severity.Name(f.severity).removeprefix("SEVERITY_").lower()
+
+
+DEFAULT_THRESHOLD = 0.5
+"""Text, TSV and HTML show the findings whose confidence is at least this (JSON and TMX keep every finding)."""
+
+
+def shown(response: pb.CompareResponse, threshold: float = DEFAULT_THRESHOLD) -> tuple[pb.CompareResponse, int]:
+    """The response with only the findings at or above `threshold`, and how many were hidden."""
+    kept = [f for f in response.findings if f.confidence >= threshold - 1e-6]
+    if len(kept) == len(response.findings):
+        return response, 0
+    out = pb.CompareResponse()
+    out.CopyFrom(response)
+    del out.findings[:]
+    out.findings.extend(kept)
+    return out, len(response.findings) - len(kept)
+
+
+def hidden_note(hidden: int, threshold: float = DEFAULT_THRESHOLD) -> str:
+    return (f"{hidden} finding{'s' if hidden != 1 else ''} below confidence {threshold:.2f} hidden "
+            "(--all-findings shows them)")
 
 
 def to_json(response: pb.CompareResponse) -> str:
@@ -110,7 +141,7 @@ def to_tsv(response: pb.CompareResponse) -> str:
             fields += [",".join(map(str, cell.sentence_ids)), _cell_text(v, cell.sentence_ids)]
             if v.glosses:
                 fields.append(_cell_gloss(v, cell.sentence_ids))
-        fields.append(",".join(response.findings[k].kind for k in by_row.get(row.index, [])))
+        fields.append(",".join(kind_name(response.findings[k]) for k in by_row.get(row.index, [])))
         lines.append("\t".join(tsv_field(f) for f in fields))
     return "\n".join(lines) + "\n"
 
@@ -135,7 +166,8 @@ def to_tmx(response: pb.CompareResponse, *, tool_version: str = "") -> str:
         ET.SubElement(tu, "prop", type="x-triglot-row").text = str(row.index)
         for k in by_row.get(row.index, []):
             f = response.findings[k]
-            ET.SubElement(tu, "note").text = _xml_safe(f"{f.kind} ({f.severity}): {f.evidence}")
+            ET.SubElement(tu, "note").text = _xml_safe(
+                f"{kind_name(f)} ({severity_name(f)}, confidence {f.confidence:.2f}): {f.evidence}")
         for v, cell in zip(versions, row.cells):
             tuv = ET.SubElement(tu, "tuv", {_XML_LANG: v.language})
             ET.SubElement(tuv, "prop", type="x-triglot-version").text = _xml_safe(v.name)
@@ -223,7 +255,7 @@ def to_html(response: pb.CompareResponse, *, title: str = "triglot comparison") 
     spans: dict[tuple[str, int], list[tuple[int, int, int, str]]] = {}
     for k, f in enumerate(findings):
         for r in f.refs:
-            spans.setdefault((r.version, r.sentence), []).append((r.start, r.end, k, f.kind))
+            spans.setdefault((r.version, r.sentence), []).append((r.start, r.end, k, kind_name(f)))
     by_row = _findings_by_row(response)
     gloss_language = _gloss_language(response)
 
@@ -244,9 +276,11 @@ def to_html(response: pb.CompareResponse, *, title: str = "triglot comparison") 
         out.append('<ol class="findings">')
         for k, f in enumerate(findings):
             where = ", ".join(f"{r.version} {r.sentence}" for r in f.refs)
-            out.append(f'<li id="finding-{k}" class="finding k-{html.escape(f.kind)}">'
-                       f'<a href="#row-{f.row}">row {f.row}</a> <span class="kind">{html.escape(f.kind)}</span>'
-                       f'<span class="sev sev-{html.escape(f.severity)}">{html.escape(f.severity)}</span>'
+            kind, severity = html.escape(kind_name(f)), html.escape(severity_name(f))
+            out.append(f'<li id="finding-{k}" class="finding k-{kind}">'
+                       f'<a href="#row-{f.row}">row {f.row}</a> <span class="kind">{kind}</span>'
+                       f'<span class="sev sev-{severity}">{severity}</span>'
+                       f'<span class="conf">confidence {f.confidence:.2f}</span>'
                        f"{_isolated(f.evidence)} <span class=\"meta\">({html.escape(where)})</span></li>")
         out.append("</ol>")
     else:
@@ -262,7 +296,7 @@ def to_html(response: pb.CompareResponse, *, title: str = "triglot comparison") 
     for row in response.rows:
         flagged = ' class="flagged"' if row.index in by_row else ""
         out.append(f'<tr id="row-{row.index}"{flagged}><td class="idx"><a href="#row-{row.index}">{row.index}</a>'
-                   + "".join(f'<br><a href="#finding-{k}" title="{html.escape(findings[k].kind)}">'
+                   + "".join(f'<br><a href="#finding-{k}" title="{html.escape(kind_name(findings[k]))}">'
                              f"⚑{k}</a>" for k in by_row.get(row.index, []))
                    + "</td>")
         for v, cell in zip(versions, row.cells):
@@ -340,7 +374,8 @@ def text_lines(response: pb.CompareResponse, *, width: int = 120) -> Iterator[st
         yield ""
     yield f"Findings ({len(response.findings)}):" if response.findings else "No divergences found."
     for f in response.findings:
-        yield f"  row {f.row:<{index_width}} {f.kind:<18} {f.severity:<6} {f.evidence}"
+        yield (f"  row {f.row:<{index_width}} {kind_name(f):<18} {severity_name(f):<6} {f.confidence:.2f} "
+               f"{f.evidence}")
     yield f"# pivot {response.pivot} · {response.signature}"
 
 
@@ -353,10 +388,18 @@ WRITERS: dict[str, Callable[[pb.CompareResponse], str]] = {
 
 def write(response: pb.CompareResponse, fmt: str, **options: Any) -> str:
     """The response in one of WRITERS' formats (options: width for text, title for html, tool_version for tmx)."""
+    if fmt in ("text", "html", "tsv") and not options.get("all_findings"):
+        response, hidden = shown(response)
+    else:
+        hidden = 0
     if fmt == "text":
-        return to_text(response, width=options.get("width") or 120)
+        return to_text(response, width=options.get("width") or 120) + (f"# {hidden_note(hidden)}\n" if hidden else "")
     if fmt == "html":
-        return to_html(response, title=options.get("title") or "triglot comparison")
+        page = to_html(response, title=options.get("title") or "triglot comparison")
+        return page.replace("</body>", f'<p class="meta">{html.escape(hidden_note(hidden))}</p></body>', 1) \
+            if hidden else page
+    if fmt == "tsv":
+        return to_tsv(response) + (f"# {hidden_note(hidden)}\n" if hidden else "")
     if fmt == "tmx":
         return to_tmx(response, tool_version=options.get("tool_version", ""))
     if fmt not in WRITERS:

@@ -34,7 +34,7 @@ from triglot_server.observability import Finish, ended_early_code, instrument
 from triglot_server.service import SERVICE_NAME
 
 HEAVY_METHODS = frozenset(f"/{SERVICE_NAME}/{name}"
-                          for name in ("Translate", "TranslateStream", "Align", "Compare", "CompareStream"))
+                          for name in ("Translate", "TranslateStream", "Align", "Compare", "CompareStream", "Extract"))
 
 log = logging.getLogger(__name__)
 

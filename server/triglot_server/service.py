@@ -17,8 +17,6 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-import queue
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -31,7 +29,9 @@ from grpc_status import rpc_status
 from triglot.v1 import triglot_pb2 as pb
 from triglot.v1 import triglot_pb2_grpc
 from triglot_server import limits
-from triglot_server.engine import alignment, comparison, languages, segmentation
+from triglot_server.engine import alignment, comparison, languages, segmentation, traditional
+from triglot_server.engine import documents as extraction
+from triglot_server.engine.normal_form import NormalForm, normal_form, vocabulary
 from triglot_server.engine.types import Cancelled, EngineError, InvalidInput, NotInstalled, Sentence
 from triglot_server.observability import ended_early_code
 
@@ -122,8 +122,29 @@ def _rpc(method: Callable[[Any, Any, grpc.ServicerContext], R]) -> Callable[[Any
 
 @dataclass(frozen=True)
 class _Document:
+    """A validated document: its language as the caller sees it (en, zh, zt, ar), its sentences (original text and
+    offsets, as returned) and their normal forms (what the engine analyses and translates)."""
+
     language: str
     sentences: list[Sentence]
+    forms: list[NormalForm]
+    extracted: str = ""  # the text extracted from a document given as a file, which the offsets point into
+
+    @property
+    def engine_language(self) -> str:
+        """The language the engine analyses the document in (Traditional Chinese through Simplified)."""
+        return languages.analysis_language(self.language)
+
+    def analysed(self) -> list[Sentence]:
+        """The sentences as the engine analyses them: normal forms, each starting at its original's offset."""
+        return [Sentence(s.index, f.analysed, s.start, s.start + len(f.analysed))
+                for s, f in zip(self.sentences, self.forms)]
+
+    def original_span(self, sentence: int, start: int, end: int) -> tuple[int, int]:
+        """A span the engine found in analysed() sentence `sentence`, as offsets into the original text."""
+        base = self.sentences[sentence].start
+        local = self.forms[sentence].original_span(start - base, end - base)
+        return base + local[0], base + local[1]
 
 
 def _language(code: str, field: str) -> str:
@@ -134,40 +155,61 @@ def _language(code: str, field: str) -> str:
 
 
 def _document_language(declared: str, text: str, field: str) -> str:
-    """The declared language (checked against the script of the text), or the detected one when none is declared."""
+    """The declared language (checked against the script and the language of the text), or the detected one when
+    none is declared. Chinese in Traditional characters is "zt" even when declared "zh"."""
     if not declared:
         try:
-            return languages.detect_language(text)[0]
+            language = languages.detect_script(text)[0]
         except InvalidInput as error:
             raise InvalidInput(f"{field}: {error}; set {field}.language") from None
-    language = _language(declared, f"{field}.language")
+    else:
+        language = _language(declared, f"{field}.language")
+        try:
+            detected, confidence = languages.detect_script(text)
+        except InvalidInput:
+            return language  # no letters to judge by (numbers only): trust the caller
+        if detected != languages.analysis_language(language) and confidence >= limits.MISMATCH_CONFIDENCE:
+            raise InvalidInput(
+                f"{field}.language is {language!r} but the text is {languages.LANGUAGES[detected]}: detected "
+                f"{detected!r} ({confidence:.0%} of its letters); fix the language or leave it empty to detect it")
     try:
-        detected, confidence = languages.detect_language(text)
-    except InvalidInput:
-        return language  # no letters to judge by (numbers only): trust the caller
-    if detected != language and confidence >= limits.MISMATCH_CONFIDENCE:
-        raise InvalidInput(
-            f"{field}.language is {language!r} but the text is {languages.LANGUAGES[detected]}: detected "
-            f"{detected!r} ({confidence:.0%} of its letters); fix the language or leave it empty to detect it")
+        languages.check_not_other_language(text, language)
+    except InvalidInput as error:
+        raise InvalidInput(f"{field}: {error}") from None
+    if language == "zh" and languages.is_traditional(text):
+        return "zt"
     return language
 
 
+def _extract(file: pb.File, field: str, should_stop: Callable[[], bool] | None = None) -> extraction.Extracted:
+    """The text of a File message; errors name the file (or the field when it has no name)."""
+    try:
+        return extraction.extract(file.data, file.media_type, file.name or field, should_stop)
+    except InvalidInput as error:
+        if len(file.data) > extraction.MAX_FILE_BYTES:
+            raise limits.LimitExceeded(f"{field}.data", str(error)) from None
+        raise
+
+
 def _read_document(document: pb.Document, field: str) -> _Document:
-    """Validate a Document and split it into sentences (or take its pre-split sentences as given)."""
+    """Validate a Document and split it into sentences (or take its pre-split sentences as given); a file's text is
+    extracted first."""
     kind = document.WhichOneof("content")
     if kind is None:
-        raise InvalidInput(f"{field} is missing: set {field}.text or {field}.sentences")
-    if kind == "text":
-        text = document.text
-        limits.check_text(f"{field}.text", text)
+        raise InvalidInput(f"{field} is missing: set {field}.text, {field}.sentences or {field}.file")
+    if kind in ("text", "file"):
+        extracted = _extract(document.file, f"{field}.file").text if kind == "file" else ""
+        text = extracted or document.text
+        limits.check_text(f"{field}.{kind}", text)
         if not text.strip():
-            raise InvalidInput(f"{field}.text is empty")
+            raise InvalidInput(f"{field}.{kind} is empty")
         language = _document_language(document.language, text, field)
         sentences = segmentation.split_sentences(text, language)
         if not sentences:
-            raise InvalidInput(f"{field}.text has no sentences")
-        limits.check_sentences(f"{field}.text sentences", [s.text for s in sentences])
-        return _Document(language, sentences)
+            raise InvalidInput(f"{field}.{kind} has no sentences")
+        limits.check_sentences(f"{field}.{kind} sentences", [s.text for s in sentences])
+        words = vocabulary(text) if language == "en" else frozenset()
+        return _Document(language, sentences, [normal_form(s.text, language, words) for s in sentences], extracted)
     items = list(document.sentences.items)
     if not items:
         raise InvalidInput(f"{field}.sentences is empty: give at least one sentence")
@@ -178,7 +220,8 @@ def _read_document(document: pb.Document, field: str) -> _Document:
         if "\n" in item:
             raise InvalidInput(f"{field}.sentences.items[{i}] contains a line break: give one sentence per item")
     language = _document_language(document.language, "\n".join(items), field)
-    return _Document(language, segmentation.sentences_from_lines(items))
+    sentences = segmentation.sentences_from_lines(items)
+    return _Document(language, sentences, [normal_form(s.text, language) for s in sentences])
 
 
 def _translations(values: Sequence[str], field: str, side: str, sentences: list[Sentence]) -> list[str] | None:
@@ -231,8 +274,9 @@ MAX_VERSIONS = 12
 """Versions in one Compare request: each is aligned to the pivot, so the work grows with their number."""
 
 
-def _compare_request(request: pb.CompareRequest) -> tuple[list[comparison.Version], str, str]:
-    """Validated versions (documents split into sentences, names defaulting to the language), pivot, gloss language."""
+def _compare_request(request: pb.CompareRequest) -> tuple[list[comparison.Version], str, str, dict[str, _Document]]:
+    """Validated versions (documents split into sentences, names defaulting to the language, in the languages and
+    normal forms the engine analyses), pivot, gloss language, and each version's document by name."""
     count = len(request.versions)
     if count < 2:
         raise InvalidInput(f"versions: Compare needs at least 2 versions, got {count}")
@@ -240,33 +284,45 @@ def _compare_request(request: pb.CompareRequest) -> tuple[list[comparison.Versio
         raise limits.LimitExceeded("versions", f"{count} versions is over the limit of {MAX_VERSIONS}; "
                                                "compare them in several requests against the same pivot")
     versions: list[comparison.Version] = []
+    documents: dict[str, _Document] = {}
     for k, item in enumerate(request.versions):
         document = _read_document(item.document, f"versions[{k}].document")
         name = item.name.strip() or document.language
-        if any(v.name == name for v in versions):
+        if name in documents:
             raise InvalidInput(f"versions[{k}].name: {name!r} names two versions; give each version a distinct "
                                "name (the default is its language code)")
-        versions.append(comparison.Version(name, document.language, document.sentences))
+        documents[name] = document
+        versions.append(comparison.Version(name, document.engine_language, document.analysed()))
     pivot = _language(request.pivot_language, "pivot_language") if request.pivot_language else ""
-    if pivot and all(v.language != pivot for v in versions):
+    if pivot and all(d.language != pivot for d in documents.values()):
         raise InvalidInput(f"pivot_language: no version is in {pivot!r} (the versions are in "
-                           f"{', '.join(v.language for v in versions)})")
+                           f"{', '.join(d.language for d in documents.values())})")
     gloss = _language(request.gloss_language, "gloss_language") if request.gloss_language else "en"
-    return versions, pivot, gloss
+    return versions, languages.analysis_language(pivot), languages.analysis_language(gloss), documents
 
 
-def _compare_response(result: comparison.Comparison) -> pb.CompareResponse:
+def _original_ref(ref: Any, documents: dict[str, _Document]) -> pb.FindingRef:
+    """A finding's span, found in the analysed text, as the version's language and offsets into its original."""
+    document = documents[ref.version]
+    start, end = document.original_span(ref.sentence, ref.start, ref.end)
+    return pb.FindingRef(version=ref.version, language=document.language, sentence=ref.sentence, start=start, end=end)
+
+
+def _compare_response(result: comparison.Comparison, documents: dict[str, _Document]) -> pb.CompareResponse:
+    """The response, with each version's original language, sentences and offsets."""
     return pb.CompareResponse(
-        versions=[pb.VersionInfo(name=v.name, language=v.language, sentences=[_sentence(s) for s in v.sentences],
+        versions=[pb.VersionInfo(name=v.name, language=documents[v.name].language,
+                                 sentences=[_sentence(s) for s in documents[v.name].sentences],
                                  glosses=v.glosses, gloss_signature=v.gloss_signature,
                                  gloss_quality=[pb.GlossQuality(flags=f, retry=r)
-                                                for f, r in zip(v.gloss_flags, v.gloss_retries)])
+                                                for f, r in zip(v.gloss_flags, v.gloss_retries)],
+                                 text=documents[v.name].extracted)
                   for v in result.versions],
         rows=[pb.Row(index=row.index, cells=[pb.Cell(sentence_ids=c.sentence_ids, score=c.score) for c in row.cells])
               for row in result.rows],
-        findings=[pb.Finding(kind=f.kind, evidence=f.evidence, severity=f.severity, row=f.row,
-                             refs=[pb.FindingRef(version=r.version, language=r.language, sentence=r.sentence,
-                                                 start=r.start, end=r.end) for r in f.refs])
+        findings=[pb.Finding(kind=pb.FindingKind.Value(f"FINDING_KIND_{f.kind.name}"), evidence=f.evidence,
+                             severity=pb.Severity.Value(f"SEVERITY_{f.severity.name}"), row=f.row,
+                             confidence=f.confidence, refs=[_original_ref(r, documents) for r in f.refs])
                   for f in result.findings],
         pivot=result.pivot,
         signature=result.signature,
@@ -281,14 +337,15 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
         self.translator = translator
 
     def _require_translator(self) -> Any:
+        """The loaded engine, translating Traditional Chinese through Simplified where no zt package serves."""
         if self.translator is None:
             raise _Loading()
-        return self.translator
+        return traditional.Translator(self.translator)
 
     @_rpc
     def Translate(self, request: pb.TranslateRequest, context: grpc.ServicerContext) -> pb.TranslateResponse:
         document, target = _translate_request(request)
-        result = self._require_translator().translate([s.text for s in document.sentences], document.language,
+        result = self._require_translator().translate([f.text for f in document.forms], document.language,
                                                       target, should_stop=_stopper(context))
         return pb.TranslateResponse(
             source_language=document.language,
@@ -297,6 +354,7 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
             route=result.route,
             models=result.models,
             signature=result.signature,
+            source_text=document.extracted,
         )
 
     @_rpc
@@ -306,7 +364,7 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
         Input errors come before the first message."""
         document, target = _translate_request(request)
         chunks = self._require_translator().translate_chunks(
-            [s.text for s in document.sentences], document.language, target, chunk_size=STREAM_CHUNK_SENTENCES,
+            [f.text for f in document.forms], document.language, target, chunk_size=STREAM_CHUNK_SENTENCES,
             should_stop=_stopper(context))
         total = len(document.sentences)
         first = True
@@ -324,6 +382,7 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
                 message.route.extend(result.route)
                 message.models.extend(result.models)
                 message.signature = result.signature
+                message.source_text = document.extracted
                 first = False
             yield message
 
@@ -336,8 +395,8 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
         target_translations = _translations(request.target_translations, "target_translations", "target",
                                             target.sentences)
         result = _aligner(_stopper(context))(
-            [s.text for s in source.sentences], [s.text for s in target.sentences],
-            source.language, target.language,
+            [s.text for s in source.analysed()], [s.text for s in target.analysed()],
+            source.engine_language, target.engine_language,
             source_translations=source_translations, target_translations=target_translations)
         return pb.AlignResponse(
             source_language=source.language,
@@ -346,7 +405,17 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
             target_sentences=[_sentence(s) for s in target.sentences],
             beads=[pb.Bead(source_ids=b.source_ids, target_ids=b.target_ids, score=b.score) for b in result.beads],
             signature=result.signature,
+            source_text=source.extracted,
+            target_text=target.extracted,
         )
+
+    @_rpc
+    def Extract(self, request: pb.ExtractRequest, context: grpc.ServicerContext) -> pb.ExtractResponse:
+        if not request.HasField("file"):
+            raise InvalidInput("file is missing: set file.data (and file.media_type, or leave it empty to detect)")
+        result = _extract(request.file, "file", _stopper(context))
+        limits.check_text("file text", result.text)
+        return pb.ExtractResponse(text=result.text, media_type=result.media_type.value, method=result.method)
 
     @_rpc
     def DetectLanguage(self, request: pb.DetectLanguageRequest,
@@ -380,56 +449,34 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
 
         return gloss
 
-    def _compare(self, request: pb.CompareRequest, should_stop: Callable[[], bool],
-                 progress: comparison.Progress | None = None) -> pb.CompareResponse:
-        versions, pivot, gloss_language = _compare_request(request)
-
-        def report(stage: str, done: int, total: int) -> None:
-            # compare() reports between its steps: the place to stop when the caller has gone.
-            if should_stop():
-                raise Cancelled("comparison stopped: the caller went away or its deadline passed")
-            if progress is not None:
-                progress(stage, done, total)
-
-        result = comparison.compare(versions, pivot_language=pivot or None, gloss_language=gloss_language,
-                                    gloss=self._glosser(should_stop), progress=report,
-                                    aligner=_aligner(should_stop))
-        return _compare_response(result)
+    def _compare_steps(self, request: pb.CompareRequest, should_stop: Callable[[], bool]
+                       ) -> Iterator[comparison.Step | pb.CompareResponse]:
+        """The comparison's steps, then its response (input errors raise before the first step)."""
+        versions, pivot, gloss_language, documents = _compare_request(request)
+        steps = comparison.compare_steps(versions, pivot_language=pivot or None, gloss_language=gloss_language,
+                                         gloss=self._glosser(should_stop), should_stop=should_stop)
+        return (_compare_response(item, documents) if isinstance(item, comparison.Comparison) else item
+                for item in steps)
 
     @_rpc
     def Compare(self, request: pb.CompareRequest, context: grpc.ServicerContext) -> pb.CompareResponse:
-        return self._compare(request, _stopper(context))
+        for item in self._compare_steps(request, _stopper(context)):
+            if isinstance(item, pb.CompareResponse):
+                return item
+        raise RuntimeError("the comparison ended without a result")
 
     @_rpc
     def CompareStream(self, request: pb.CompareRequest,
                       context: grpc.ServicerContext) -> Iterator[pb.CompareEvent]:  # type: ignore[override]
-        """Progress events while the comparison runs (in a worker thread), then the result or the worker's error.
-        The RPC thread waits for the worker to end, so an admission slot is held exactly as long as the work."""
-        events: queue.Queue = queue.Queue()
-
-        def progress(stage: str, done: int, total: int) -> None:
-            events.put(pb.CompareEvent(progress=pb.CompareProgress(stage=stage, done=done, total=total)))
-
-        def work() -> None:
-            try:
-                events.put(pb.CompareEvent(result=self._compare(request, _stopper(context), progress)))
-            except BaseException as error:  # noqa: BLE001 - handed to the RPC thread, which maps it to a status
-                events.put(error)
-            events.put(None)
-
-        worker = threading.Thread(target=work, name="compare-stream", daemon=True)
-        worker.start()
-        failure: BaseException | None = None
-        try:
-            while (item := events.get()) is not None:
-                if isinstance(item, BaseException):
-                    failure = item
-                elif failure is None and context.is_active():
-                    yield item
-        finally:  # also when gRPC drops this stream after a cancel: the worker stops at its next check
-            worker.join()
-        if failure is not None:
-            raise failure  # mapped to a status by _rpc
+        """Progress events as the comparison advances, then the result; the engine yields its steps (admission
+        produces a heavy stream's messages while it holds the slot, and delivers them apart), and a caller that
+        goes away stops it at its next step."""
+        for item in self._compare_steps(request, _stopper(context)):
+            if isinstance(item, pb.CompareResponse):
+                yield pb.CompareEvent(result=item)
+            else:
+                stage, done, total = item
+                yield pb.CompareEvent(progress=pb.CompareProgress(stage=stage, done=done, total=total))
 
 
 # ------------------------------------------------------------------ requests that are not valid protobuf (issue 14)

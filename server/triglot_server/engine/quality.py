@@ -27,7 +27,7 @@ from itertools import groupby
 from operator import eq
 from typing import Final
 
-from triglot_server.engine.languages import HAN_CHARS
+from triglot_server.engine.text import HAN_CHARS
 from triglot_server.engine.types import LanguageCode
 
 UNTRANSLATED: Final = "untranslated"

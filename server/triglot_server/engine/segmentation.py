@@ -3,7 +3,12 @@
 A small rule-based splitter, chosen over pysbd after measuring both (bench/segmentation_bench.py): pysbd splits Arabic
 at every comma "،" and colon, and is much slower. The rules, in order:
 
-1. Line breaks (\\n, \\r, U+2028, …) are hard boundaries: a sentence never spans two lines.
+1. Paragraphs end at a blank line (or U+2029, a form feed, \\x1c-\\x1e): a sentence never spans two. Inside a
+   paragraph a line break is re-joined (read as a space, so text hard-wrapped at 70 columns or extracted from a PDF
+   splits as if unwrapped) unless the break is deliberate: the next line starts a list item ("- ", "• ", "2. ",
+   "(a) "), or the line is short — its next word would have fitted on it, measured against the paragraph's longest
+   line in display columns (a Chinese character counts two), as in a heading, an address or a list. A sentence keeps
+   its original text, line breaks included; `normal_form` gives the re-joined text the engine analyses.
 2. Inside a line, a boundary follows a run of terminal punctuation plus any closing quotes/brackets after it (`."`,
    `。」`, `».`, `?)`). Chinese 。！？ (and, in Chinese text, ；…) end a sentence wherever they stand. The ambiguous
    . ! ? … ؟ (and Arabic ؛) end one only before whitespace (or directly before a Chinese character), and not when the
@@ -24,7 +29,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from triglot_server.engine.languages import HAN_CHARS, normalize_language
+from triglot_server.engine.languages import analysis_language, normalize_language
+from triglot_server.engine.text import HAN_CHARS
 from triglot_server.engine.types import InvalidInput, Sentence
 
 MAX_SENTENCE_CHARS = 1000
@@ -33,8 +39,20 @@ without punctuation becomes pieces a translation model can take instead of one t
 
 # Characters stripped from both ends of a sentence: whitespace plus invisible spacers (ZWSP, word joiner, BOM).
 _STRIP = "".join(chr(cp) for cp in range(0x3001) if chr(cp).isspace()) + "\u200b\u2060\ufeff\u180e"
-# Exactly the line boundaries of str.splitlines(): hard sentence boundaries.
-_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+# One line boundary of str.splitlines() (\r\n counts once).
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# Line boundaries that always end a paragraph: paragraph separator, form feed (a page), file/group/record separators.
+_PARAGRAPH_BREAKS = frozenset("\x0c\x1c\x1d\x1e\u2029")
+# A line starting with one of these starts a unit of its own: a bullet, or an enumerator such as "2." "(a)" "iv)".
+# A letter or roman numeral counts only in parentheses: "A. Alhakim" and "H.H. Sheikh" are names, not items.
+_LIST_ITEM = re.compile(r"[\-\u2010-\u2015•·▪‣◦●○■□*＊・]\s|\(?[0-9]{1,3}[.)）]\s|\(?(?:[A-Za-z]|[ivxIVX]{1,4})\)\s"
+                        r"|[（(][一二三四五六七八九十0-9]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|[0-9]{1,3}、")
+WRAP_FIT = 0.85
+"""A line break is deliberate when the line plus the next line's first word take at most this share of the
+paragraph's longest line: a wrapping program would have put that word on the line (proportional fonts in PDFs make
+lines of one paragraph differ by up to ~15 % in characters)."""
+MIN_WRAP_COLUMNS = 30
+"""A paragraph whose longest line is narrower than this (display columns) is not wrapped text: each line stands alone."""
 
 _STRONG_COMMON = "。！？｡"  # full-width stops: unambiguous in any language
 _STRONG = {"en": _STRONG_COMMON, "zh": _STRONG_COMMON + "；…", "ar": _STRONG_COMMON}
@@ -80,23 +98,73 @@ def split_sentences(text: str, language: str, *, max_chars: int = MAX_SENTENCE_C
     `language` is any tag normalize_language accepts. Raises InvalidInput for an unsupported language or a
     `max_chars` below 2. Empty or whitespace-only text gives [].
     """
-    lang = normalize_language(language)
+    lang = analysis_language(normalize_language(language))
     if not isinstance(text, str):
         raise InvalidInput(f"text must be a string, got {type(text).__name__}")
     if max_chars < 2:
         raise InvalidInput(f"max_chars must be at least 2, got {max_chars}")
     spans: list[tuple[int, int]] = []
-    line_start = 0
-    for brk in _LINE_BREAKS.finditer(text):
-        _split_line(text, line_start, brk.start(), lang, spans)
-        line_start = brk.end()
-    _split_line(text, line_start, len(text), lang, spans)
+    for start, end in units(text):
+        _split_line(text, start, end, lang, spans)
 
     sentences: list[Sentence] = []
     for start, end in spans:
         for s, e in _cut_long(text, start, end, max_chars):
             sentences.append(Sentence(index=len(sentences), text=text[s:e], start=s, end=e))
     return sentences
+
+
+def units(text: str) -> list[tuple[int, int]]:
+    """Spans of `text` that sentences never cross: paragraphs, cut further at deliberate line breaks (rule 1)."""
+    lines: list[tuple[int, int, str]] = []  # (start, end, the break after it)
+    start = 0
+    for brk in _LINE_BREAK.finditer(text):
+        lines.append((start, brk.start(), brk.group()))
+        start = brk.end()
+    lines.append((start, len(text), ""))
+    out: list[tuple[int, int]] = []
+    paragraph: list[tuple[int, int]] = []
+    for start, end, brk in lines:
+        s, e = _strip_span(text, start, end)
+        if s < e:
+            paragraph.append((s, e))
+        if (s == e or brk in _PARAGRAPH_BREAKS) and paragraph:
+            out.extend(_paragraph_units(text, paragraph))
+            paragraph = []
+    if paragraph:
+        out.extend(_paragraph_units(text, paragraph))
+    return out
+
+
+def _paragraph_units(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The non-blank (stripped) lines of one paragraph, re-joined where the line breaks are not deliberate."""
+    widths = [_columns(text, s, e) for s, e in lines]
+    widest = max(widths)
+    units = [lines[0]]
+    for k in range(1, len(lines)):
+        start, end = lines[k]
+        deliberate = (widest < MIN_WRAP_COLUMNS or _LIST_ITEM.match(text, start) is not None
+                      or widths[k - 1] + 1 + _first_word_columns(text, start, end) <= WRAP_FIT * widest)
+        if deliberate:
+            units.append((start, end))
+        else:
+            units[-1] = (units[-1][0], end)
+    return units
+
+
+def _columns(text: str, start: int, end: int) -> int:
+    """Display width of text[start:end]: East Asian wide and full-width characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text[start:end])
+
+
+def _first_word_columns(text: str, start: int, end: int) -> int:
+    """Display width of the first word of a line: up to a space, or one character of a script without spaces."""
+    if unicodedata.east_asian_width(text[start]) in "WF":
+        return 2
+    stop = start
+    while stop < end and not text[stop].isspace() and unicodedata.east_asian_width(text[stop]) not in "WF":
+        stop += 1
+    return stop - start
 
 
 def sentences_from_lines(items: list[str]) -> list[Sentence]:
