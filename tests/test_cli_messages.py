@@ -49,7 +49,9 @@ def test_an_empty_file_is_named(command, address, files, capsys):
     paths = {"empty": files("empty.txt", " \n"), "zh": files("zh.txt", "北京。")}
     code, _, err = run_cli(capsys, *[part.format(**paths) for part in command], "--server", address)
     assert code == 1
-    assert "empty.txt is empty" in one_line(err)  # was: "source.text is empty"
+    err = one_line(err)
+    assert f"{paths['empty']}: no text found" in err  # was: "source.text is empty"
+    assert "source" not in err and "document" not in err and "versions[" not in err
 
 
 @pytest.mark.parametrize("server, expected", [

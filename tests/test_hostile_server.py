@@ -1,8 +1,9 @@
 """The client must not trust the server's strings (issue 14, item 11).
 
 A hostile server on loopback (a real gRPC server, not triglot's) answers CompareStream with markup in every string it
-controls: version names, languages, sentences, glosses, finding kinds, evidence, severities, signatures. The CLI's
-HTML report must carry each of them as text — no attribute, element or script of the server's making.
+controls: version names, languages, sentences, glosses, evidence, signatures, and finding kinds and severities this
+client does not know. The CLI's HTML report must carry each string as text — no attribute, element or script of the
+server's making — and name an unknown kind rather than fail.
 """
 from __future__ import annotations
 
@@ -35,8 +36,9 @@ class HostileTriglot(triglot_pb2_grpc.TriglotServicer):
                 sentences=[pb.Sentence(index=0, text=text, start=0, end=len(text))],
                 glosses=[hostile(k + 3)], gloss_signature=hostile(k + 4),
                 gloss_quality=[pb.GlossQuality(flags=[hostile(k)], retry=hostile(k + 1))]))
-        findings = [pb.Finding(kind=hostile(k), evidence=f"“{hostile(k + 1)}” {hostile(k + 2)}",
-                               severity=hostile(k + 3), row=0,
+        # Kinds and severities are enums: a hostile server can only send numbers this client does not know.
+        findings = [pb.Finding(kind=90 + k, evidence=f"“{hostile(k + 1)}” {hostile(k + 2)}",
+                               severity=80 + k, confidence=1.0, row=0,
                                refs=[pb.FindingRef(version=hostile(0), language=hostile(1), sentence=0, start=0,
                                                    end=3)])
                     for k in range(len(HOSTILE))]
@@ -86,3 +88,4 @@ def test_the_html_report_carries_hostile_server_strings_as_text(hostile_address,
     text = "".join(page.text) + " ".join(value for _, value in page.attributes)
     for string in HOSTILE:
         assert string in text  # shown as written (unescaped by the parser), not interpreted
+    assert "unknown_90" in text and "unknown_80" in text
