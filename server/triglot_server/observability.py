@@ -204,7 +204,7 @@ def _count_bytes(handler: grpc.RpcMethodHandler, sizes: dict[str, int]) -> grpc.
     def streaming(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         for message in behavior(request, context):
             yield message
-            size(message)  # gRPC asks for the next message once this one is sent: never-delivered ones don't count
+            size(message)  # gRPC asks for the next message once it took this one: a stalled reader's don't count
 
     return handler._replace(**{name: streaming})
 
