@@ -15,6 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "2020-03-09-china-iraq"
+# Every readout set the repo carries (verbatim copies of ../shared/data/readouts): the sample and the real dev sets.
+READOUT_SETS = [SAMPLE, *sorted(p for p in (ROOT / "tests" / "data" / "readouts" / "real").iterdir() if p.is_dir())]
 
 
 @pytest.fixture(scope="session")

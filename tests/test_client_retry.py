@@ -151,9 +151,10 @@ def test_a_call_waits_out_a_model_load_longer_than_grpcs_own_retries(model_dir: 
 
 
 def test_a_server_that_stays_unavailable_is_reported_with_its_last_word():
-    """Past the deadline, the error is the server's UNAVAILABLE message (the cause), not a bare DEADLINE_EXCEEDED."""
+    """Past the deadline, the error says the cause (the server's health service says NOT_SERVING: the client sends
+    calls only to ready backends), not a bare DEADLINE_EXCEEDED."""
+    from triglot.client import NOT_READY_MESSAGE
     from triglot_server.server import start_server
-    from triglot_server.service import LOADING_MESSAGE
 
     running = start_server("127.0.0.1:0")  # models never loaded
     try:
@@ -163,7 +164,8 @@ def test_a_server_that_stays_unavailable_is_reported_with_its_last_word():
     finally:
         running.stop(grace=None)
     assert caught.value.code.name == "UNAVAILABLE"
-    assert caught.value.details.startswith(LOADING_MESSAGE) and "retried for 3 s" in caught.value.details
+    assert caught.value.details.startswith(NOT_READY_MESSAGE.format(address=running.address))
+    assert "retried for 3 s" in caught.value.details
 
 
 def test_a_translation_stream_cut_by_a_restart_resumes_without_losing_or_repeating_pairs(model_dir: Path, client):

@@ -1,6 +1,7 @@
 """The `triglot` command line: a thin layer over triglot.client (and, for `serve`/`models`, the server package).
 
-Client commands talk to a server at --server HOST:PORT, else $TRIGLOT_SERVER, else 127.0.0.1:50051.
+Client commands talk to a server at --server TARGET (any gRPC target: one address, or replicas; see triglot.client),
+else $TRIGLOT_SERVER, else 127.0.0.1:50051.
 Errors are one line on stderr ("triglot: error: ...") and exit status 1 (2 for usage errors); never a traceback
 (set TRIGLOT_DEBUG=1 to see one for an unexpected error).
 """
@@ -25,6 +26,7 @@ os.environ.setdefault("GRPC_VERBOSITY", "NONE")
 import grpc  # noqa: E402
 
 from triglot import formats, render  # noqa: E402
+from triglot import batch  # noqa: E402
 from triglot.formats import DEFAULT_THRESHOLD as FINDINGS_THRESHOLD  # noqa: E402
 from triglot.client import (DEFAULT_ADDRESS, DEFAULT_TIMEOUT, TriglotClient, TriglotError, file,  # noqa: E402
                             version)
@@ -165,15 +167,7 @@ def show_alignment(response: Any, fmt: str, width: int | None) -> None:
     source = [s.text for s in response.source_sentences]
     target = [s.text for s in response.target_sentences]
     if fmt == "json":
-        print(json.dumps({
-            "source_language": response.source_language,
-            "target_language": response.target_language,
-            "signature": response.signature,
-            "source_sentences": [sentence_dict(s) for s in response.source_sentences],
-            "target_sentences": [sentence_dict(s) for s in response.target_sentences],
-            "beads": [{"source_ids": list(b.source_ids), "target_ids": list(b.target_ids), "score": b.score}
-                      for b in response.beads],
-        }, ensure_ascii=False, indent=2))
+        print(json.dumps(formats.alignment_dict(response), ensure_ascii=False, indent=2))
     elif fmt == "align":  # the format of the gold files and alignscore.py
         for b in response.beads:
             print(f"{ids_label(b.source_ids)}:{ids_label(b.target_ids)}")
@@ -430,6 +424,36 @@ def cmd_compare(args: argparse.Namespace) -> None:
     write_output(text, args.output)
 
 
+def cmd_batch(args: argparse.Namespace) -> None:
+    if args.jobs < 1:
+        raise CliError("--jobs must be at least 1")
+    try:
+        sets = batch.read_manifest(args.manifest)
+    except batch.BatchError as error:
+        raise CliError(str(error)) from None
+    output = args.output if args.output and args.output != "-" else sys.stdout
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    progress = batch.TerminalProgress(sys.stderr) if show else None
+    with connect(args) as client:
+        try:
+            result = batch.run_batch(client, sets, output, call=batch.Call(args.call), jobs=args.jobs,
+                                     presplit=args.presplit, pivot_language=args.pivot, gloss_language=args.gloss,
+                                     on_progress=progress)
+        except batch.BatchError as error:
+            raise CliError(str(error)) from None
+        except OSError as error:
+            raise CliError(f"{args.output}: cannot write: {error.strerror or error}") from None
+        finally:
+            if progress:
+                progress.close()
+    skipped = f" ({result.skipped} already in {args.output})" if result.skipped else ""
+    if result.failed:
+        codes = ", ".join(f"{code} {count}" for code, count in result.failures.most_common())
+        raise CliError(f"{result.failed} of {result.total} sets failed ({codes}); each failure's line in "
+                       f"{args.output or 'the output'} says why{skipped}")
+    print(f"triglot: {result.total} sets OK{skipped}", file=sys.stderr)
+
+
 def _server_module(name: str) -> Any:
     """Import a module of the server package, or explain which extra to install."""
     import importlib
@@ -553,8 +577,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     client = argparse.ArgumentParser(add_help=False)
-    client.add_argument("--server", metavar="HOST:PORT", default=os.environ.get("TRIGLOT_SERVER") or DEFAULT_ADDRESS,
-                        help=f"server address (default: $TRIGLOT_SERVER, else {DEFAULT_ADDRESS})")
+    client.add_argument("--server", metavar="TARGET", default=os.environ.get("TRIGLOT_SERVER") or DEFAULT_ADDRESS,
+                        help="server address, any gRPC target: HOST:PORT, dns:///NAME:PORT (every address of the "
+                             "name), ipv4:HOST:PORT,HOST:PORT; calls go round robin over the ready ones "
+                             f"(default: $TRIGLOT_SERVER, else {DEFAULT_ADDRESS})")
     client.add_argument("--timeout", type=positive(float), default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help=f"deadline of each call (default: {DEFAULT_TIMEOUT:g})")
     client.add_argument("--wait", action="store_true",
@@ -672,6 +698,28 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                          help="show progress on stderr (default: when stderr is a terminal)")
     compare.set_defaults(run=cmd_compare)
+
+    batches = commands.add_parser(
+        "batch", parents=[client], help="compare (or align) every readout set of a manifest",
+        description="Run compare (or align) for every readout set of MANIFEST, --jobs sets at once, writing one JSON "
+                    "line per set as it finishes. An existing OUT is resumed: sets it holds as OK are skipped. A set "
+                    "that fails is recorded with its status and the run goes on; the exit status is 0 only when "
+                    "every set is OK. MANIFEST is TSV (header id<TAB>LANG<TAB>LANG..., a file per language) or JSONL "
+                    '(.jsonl: {"id": ..., "files": {"zh": FILE, ...}} a line); paths relative to its directory.')
+    batches.add_argument("manifest", metavar="MANIFEST")
+    batches.add_argument("-o", "--output", metavar="OUT", help="JSON lines file, resumed when it exists "
+                                                               "(default: stdout, no resume)")
+    batches.add_argument("--call", choices=[c.value for c in batch.Call], default=batch.Call.COMPARE.value,
+                         help="compare: all versions of a set; align: its first file to its second (default: compare)")
+    batches.add_argument("--jobs", type=int, default=4, metavar="N",
+                         help="sets in flight at once; spread over the servers' replicas (default: 4)")
+    batches.add_argument("--pivot", default="", metavar="LANG", help="compare's pivot language (default: zh, else "
+                                                                     "the first file)")
+    batches.add_argument("--gloss", default="", metavar="LANG", help="compare's gloss language (default: en)")
+    batches.add_argument("--presplit", action="store_true", help="the files have one sentence a line")
+    batches.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                         help="progress bar with rate and ETA on stderr (default: when stderr is a terminal)")
+    batches.set_defaults(run=cmd_batch)
 
     extract = commands.add_parser("extract", parents=[client, formats], help="print the text of a file",
                                   description="Print the text the server reads from FILE (an HTML page, PDF, "

@@ -31,7 +31,12 @@ What the client promises (so a batch job can rely on it):
   connection.
 - Fail fast when nothing was ever there: until this client has once been connected to its server, it does not wait
   for it, so a wrong address or a server that is not running is reported within about a second (gRPC's 5 quick
-  attempts), not after the deadline. Once connected, it rides out restarts as above.
+  attempts), not after the deadline. Once connected, it rides out restarts as above. A server whose health service
+  answers NOT_SERVING (loading its models) counts as there: calls wait for it to be ready.
+- Many replicas: the address is any gRPC target ("host:port", "dns:///name:port", "ipv4:a:p1,b:p2"). Calls go round
+  robin over the backends whose grpc.health.v1 service says SERVING, so a replica that is loading, draining after
+  SIGTERM or dead is skipped; a call cut by a replica dying is retried (as above) on another one, so each call still
+  returns exactly one result.
 - Not retried: RESOURCE_EXHAUSTED. The server uses it for "busy, queue full" (back-pressure) and gRPC uses it for
   a message over the size limit. The second never succeeds on a retry, and for the first the point of shedding
   load is that callers slow down: retries hidden inside every client would turn a burst into a retry storm against
@@ -84,7 +89,16 @@ RETRY_POLICY = {
     "backoffMultiplier": 2,
     "retryableStatusCodes": [code.name for code in RETRYABLE],
 }
-SERVICE_CONFIG = {"methodConfig": [{"name": [{"service": SERVICE}], "retryPolicy": RETRY_POLICY}]}
+# Many replicas: a target may name several backends (a DNS name with several addresses, "ipv4:a:p1,b:p2"). Calls
+# go round robin over those whose grpc.health.v1 service says SERVING for SERVICE, so a replica that is loading its
+# models, draining on SIGTERM or dead gets no new calls (a server without the health service counts as healthy).
+BALANCING_CONFIG = {"loadBalancingConfig": [{"round_robin": {}}], "healthCheckConfig": {"serviceName": SERVICE}}
+SERVICE_CONFIG = {**BALANCING_CONFIG,
+                  "methodConfig": [{"name": [{"service": SERVICE}], "retryPolicy": RETRY_POLICY}]}
+# gRPC's words for a pick that failed because every backend's health service says NOT_SERVING: the servers are there.
+UNHEALTHY = "backend unhealthy"
+NOT_READY_MESSAGE = ("the triglot server is still loading models, or shutting down: the health service of every "
+                     "backend of {address} says NOT_SERVING")
 
 # Backoff of the client's own resends (after gRPC's attempts are used up): doubling from FIRST to MAX, jittered.
 RESEND_FIRST_BACKOFF = 0.25
@@ -158,11 +172,11 @@ def version(content: Content, language: str = "", name: str = "") -> pb.Version:
 
 
 def channel_options(retries: bool = True) -> list[tuple[str, Any]]:
-    """The channel options the client uses: message sizes, reconnect backoff and (with retries) the retry policy."""
+    """The channel options the client uses: message sizes, reconnect backoff, balancing over healthy backends and
+    (with retries) the retry policy."""
     options = list(CHANNEL_OPTIONS)
     options.append(("grpc.enable_retries", 1 if retries else 0))
-    if retries:
-        options.append(("grpc.service_config", json.dumps(SERVICE_CONFIG)))
+    options.append(("grpc.service_config", json.dumps(SERVICE_CONFIG if retries else BALANCING_CONFIG)))
     return options
 
 
@@ -174,8 +188,11 @@ class TriglotClient:
     certificate issued to a name other than the address's host). `token` is sent as `authorization: Bearer <token>`
     on every call. `retries=False` sends every call once (see the module docstring for what retries promise).
     `wait_when_busy=True` sends a call again, until its deadline, while the server answers "server busy"
-    (RESOURCE_EXHAUSTED). `options` are extra gRPC channel options, e.g. ("grpc.lb_policy_name", "round_robin") to spread calls over
-    the replicas behind a DNS name ("dns:///triglot.internal:50051")."""
+    (RESOURCE_EXHAUSTED). `options` are extra gRPC channel options.
+
+    `address` is any gRPC target: "host:port", "dns:///triglot.internal:50051" (every address the name resolves
+    to, e.g. a Kubernetes headless Service), "ipv4:127.0.0.1:5001,127.0.0.1:5002" (a fixed list). Calls are spread
+    round robin over the backends whose health service says SERVING (see BALANCING_CONFIG)."""
 
     def __init__(self, address: str = DEFAULT_ADDRESS, timeout: float = DEFAULT_TIMEOUT, *,
                  root_certificates: bytes | None = None, private_key: bytes | None = None,
@@ -388,6 +405,8 @@ class _Sends:
         """Return to send again — retries on, a retryable code, time left, and only once the client has been
         connected (a server that was never reached is reported at once: wrong address, or not running); or a
         "server busy" answer with wait_when_busy and time left — else raise the TriglotError for `error`."""
+        if UNHEALTHY in (error.details() or ""):  # type: ignore[attr-defined]
+            self.client._connected.set()  # a server answered (its health service): wait for it like a connected one
         retryable = self.client.retries and error.code() in RETRYABLE  # type: ignore[attr-defined]
         # A busy server has answered, so it is there, whether or not the channel has reported READY yet.
         if not ((self._busy(error) or retryable and self.client._connected.is_set())
@@ -403,9 +422,12 @@ class _Sends:
     def failure(self, error: grpc.RpcError) -> TriglotError:
         """The error to raise. A deadline that ran out while the server stayed unavailable is reported as
         UNAVAILABLE with the server's last word (say, "still loading models"): that is the cause, and the fix."""
-        code, details = error.code(), error.details() or ""  # type: ignore[attr-defined]
+        code, details, retried = error.code(), error.details() or "", ""  # type: ignore[attr-defined]
         if code in (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED, *RETRYABLE) \
                 and self.last is not None:
             last: Any = self.last
-            code, details = last.code(), f"{last.details()} (retried for {self.timeout:g} s, until the deadline)"
-        return TriglotError(code, details, self.client.address)
+            code, details = last.code(), last.details() or ""
+            retried = f" (retried for {self.timeout:g} s, until the deadline)"
+        if UNHEALTHY in details:  # gRPC's own words name no cause a user can act on
+            details = NOT_READY_MESSAGE.format(address=self.client.address)
+        return TriglotError(code, details + retried, self.client.address)

@@ -413,3 +413,21 @@ def write(response: pb.CompareResponse, fmt: str, **options: Any) -> str:
     if fmt not in WRITERS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(WRITERS)}")
     return WRITERS[fmt](response)
+
+
+# ---------------------------------------------------------------- alignment JSON
+
+def alignment_dict(response: pb.AlignResponse) -> dict[str, Any]:
+    """An alignment (triglot.v1.AlignResponse) as the JSON of `triglot align --format json`."""
+    def sentences(items: Any) -> list[dict[str, Any]]:
+        return [{"index": s.index, "text": s.text, "start": s.start, "end": s.end} for s in items]
+
+    return {
+        "source_language": response.source_language,
+        "target_language": response.target_language,
+        "signature": response.signature,
+        "source_sentences": sentences(response.source_sentences),
+        "target_sentences": sentences(response.target_sentences),
+        "beads": [{"source_ids": list(b.source_ids), "target_ids": list(b.target_ids), "score": b.score}
+                  for b in response.beads],
+    }
