@@ -1,14 +1,19 @@
-"""Alignment benchmark: quality on Bible 001-003, speed and memory on Bible 006, the sample readout's gold.
+"""Alignment benchmark: quality on Bible 001-003 (and 006, not tuned on), confidence calibration, speed against
+hunalign, memory, the bead-for-bead difference from the previous version, and the sample readout's gold.
 
-    .venv/bin/python bench/align_bench.py [--data DIR] [--scorer PATH] [--skip-006]
+    .venv/bin/python bench/align_bench.py [--data DIR] [--scorer PATH] [--hunalign DIR] [--previous REV] [--skip-006]
 
-Prints one table. Quality is strict/lax precision, recall and F1 from ../shared/tools/alignscore.py (imported, and
+Prints one report. Quality is strict/lax precision, recall and F1 from ../shared/tools/alignscore.py (imported, and
 fed through files in a temporary directory exactly as its command line reads them). The gold files are
 `[en ids]:[zh ids]`, so English is aligned as the source; `NNN.trans` (a Chinese translation of each English line) is
 given as `source_translations`.
 
-Bible 006 runs twice: the engine in a fresh process, and end to end as a user runs it (`triglot serve` and
-`triglot align ... --format align` in two processes: wall time, both peak memories, F1 against the gold).
+Speed: hunalign (`../shared/tools/hunalign/`, empty dictionary) and triglot end to end as a user runs it (`triglot
+serve` with no model and `triglot align ... --presplit --format align` in two processes) on Bible 006 and on its first
+quarter (cut at a gold bead boundary), interleaved round by round, medians of 3, with the ratio; the server's peak
+memory. Calibration: the share of beads that are exactly a gold bead (strict) and that lie inside one gold bead (a
+finer split of it) per confidence band. The previous version (`--previous`, a git revision) runs from `git archive`
+in a child process; the report counts the beads that differ.
 
 Other aligners (the CLI, the gRPC server) plug in through `run(aligner)`: any callable with the signature of
 `triglot_server.engine.alignment.align` that returns beads with `source_ids`/`target_ids` (or (src, tgt) tuples).
@@ -16,9 +21,10 @@ Other aligners (the CLI, the gRPC server) plug in through `run(aligner)`: any ca
 from __future__ import annotations
 
 import argparse
+import json
+import statistics
 import importlib.util
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -31,6 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchutil import BIBLE, SAMPLE, Server, lines  # noqa: E402
 
 SCORER = Path("/work/shared/tools/alignscore.py")
+HUNALIGN = Path("/work/shared/tools/hunalign")
+PREVIOUS = "e88e7c2"  # aligner v2, the last commit before v3
+BANDS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
 DEV = ("001", "002", "003")
 SCALE = "006"
 
@@ -73,53 +82,6 @@ def quality(aligner: Aligner, data: Path, scorer, ids: Sequence[str], translatio
         return scorer.score(pairs)
 
 
-def _scale_child(book: str, data: Path) -> None:
-    """Runs in a fresh process so that peak RSS belongs to this one alignment (keys included)."""
-    from triglot_server.engine.alignment import align
-
-    en, zh = lines(data / f"{book}.en"), lines(data / f"{book}.zh")
-    start = time.perf_counter()
-    result = align(zh, en, "zh", "en")
-    wall = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"{wall:.2f} {peak_kib} {len(result.beads)}")
-
-
-def scale(data: Path) -> tuple[float, float, int]:
-    """Wall seconds and peak memory (MiB, whole process incl. imports) of aligning Bible 006, zh as source."""
-    out = subprocess.run([sys.executable, __file__, "--child-006", str(data)], check=True, capture_output=True,
-                         text=True).stdout.split()
-    return float(out[0]), int(out[1]) / 1024, int(out[2])
-
-
-_PEAK_OF_CHILD = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
-                  "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)")
-
-
-def through_server(data: Path, scorer) -> dict:
-    """Bible 006 end to end as a user runs it: `triglot serve` (no model) in one process, `triglot align 006.en
-    006.zh --presplit --format align` in another; wall time of the CLI, peak memory of both, F1 against the gold."""
-    cli = [sys.executable, "-m", "triglot.cli"]
-    with tempfile.TemporaryDirectory() as tmp:
-        server = Server(Path(tmp) / "models")
-        try:
-            out = Path(tmp) / f"{SCALE}.align"
-            start = time.perf_counter()
-            # The CLI runs under a small parent that reports the CLI's own peak memory on stderr (this process's
-            # RUSAGE_CHILDREN would also count the earlier in-process child).
-            done = subprocess.run([sys.executable, "-c", _PEAK_OF_CHILD, *cli, "align", str(data / f"{SCALE}.en"),
-                                   str(data / f"{SCALE}.zh"), "--presplit", "--format", "align", "--server",
-                                   server.address, "--timeout", "600"],
-                                  check=True, stdout=out.open("w"), stderr=subprocess.PIPE, text=True)
-            wall = time.perf_counter() - start
-            client_mib = int(done.stderr.split()[-1]) / 1024
-            server_mib = server.peak_rss_mib()
-        finally:
-            server.stop()
-        q = scorer.score([(scorer.read(data / f"{SCALE}.gold.align"), scorer.read(out))])
-    return {"wall": wall, "server_mib": server_mib, "client_mib": client_mib, **q}
-
-
 def readout(aligner: Aligner, scorer) -> list[tuple[str, bool, str]]:
     rows = []
     for src, tgt in (("zh", "en"), ("en", "ar"), ("zh", "ar")):
@@ -127,49 +89,163 @@ def readout(aligner: Aligner, scorer) -> list[tuple[str, bool, str]]:
         got = _pairs(aligner(lines(SAMPLE / f"{src}.sents"), lines(SAMPLE / f"{tgt}.sents"), src, tgt))
         wanted = set(gold)
         diff = [f"{list(s)}:{list(t)}" for s, t in got if (s, t) not in wanted]
-        rows.append((f"{src}-{tgt}", got == gold, " ".join(diff[:4])))
+        rows.append((f"{src}-{tgt}", set(got) == wanted, " ".join(diff[:4])))
     return rows
 
 
+def calibration(aligner: Aligner, data: Path, scorer, ids: Sequence[str]) -> list[str]:
+    """Per confidence band: beads, share exactly a gold bead, share inside one gold bead; both evidence settings."""
+    out = ["| confidence | beads (no model / .trans) | exact gold bead | inside one gold bead |", "|---|---|---|---|"]
+    stats = {}
+    for trans in (False, True):
+        for book in ids:
+            gold = scorer.read(data / f"{book}.gold.align")
+            exact = set(gold)
+            owner = {(0, i): k for k, (s, _) in enumerate(gold) for i in s}
+            owner.update({(1, j): k for k, (_, t) in enumerate(gold) for j in t})
+            kwargs = {"source_translations": lines(data / f"{book}.trans")} if trans else {}
+            result = aligner(lines(data / f"{book}.en"), lines(data / f"{book}.zh"), "en", "zh", **kwargs)
+            for bead in result.beads:
+                pair = (tuple(bead.source_ids), tuple(bead.target_ids))
+                owners = {owner.get((0, i)) for i in pair[0]} | {owner.get((1, j)) for j in pair[1]}
+                band = max(k for k, lo in enumerate(BANDS[:-1]) if bead.score >= lo)
+                stats.setdefault((band, trans), []).append((pair in exact, len(owners) == 1 and None not in owners))
+    for band in range(len(BANDS) - 1):
+        cells = [stats.get((band, t), []) for t in (False, True)]
+        both = cells[0] + cells[1]
+        if not both:
+            continue
+        share = lambda k: sum(x[k] for x in both) / len(both)  # noqa: E731
+        out.append(f"| [{BANDS[band]:.2f}, {BANDS[band + 1]:.2f}{']' if band == len(BANDS) - 2 else ')'} | "
+                   f"{len(cells[0])} / {len(cells[1])} | {share(0):.3f} | {share(1):.3f} |")
+    high = [x for (band, _), v in stats.items() if BANDS[band] >= 0.9 for x in v]
+    out.append(f"| >= 0.90 | {len(high)} | {sum(x[0] for x in high) / len(high):.3f} | "
+               f"{sum(x[1] for x in high) / len(high):.3f} |")
+    return out
+
+
+_PREVIOUS_CHILD = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from triglot_server.engine.alignment import align
+out = {}
+for book in sys.argv[3:]:
+    read = lambda p: open(p, encoding="utf-8").read().removesuffix("\\n").split("\\n")
+    en, zh = read(f"{sys.argv[2]}/{book}.en"), read(f"{sys.argv[2]}/{book}.zh")
+    out[book] = [[list(b.source_ids), list(b.target_ids)] for b in align(en, zh, "en", "zh").beads]
+print(json.dumps(out))
+"""
+
+
+def previous_diff(aligner: Aligner, data: Path, rev: str, ids: Sequence[str]) -> str:
+    """Beads of this version not in the previous version's output (and the reverse), no model, per book."""
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", str(root), "archive", rev, "server/triglot_server"],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        old = json.loads(subprocess.run([sys.executable, "-c", _PREVIOUS_CHILD, str(Path(tmp) / "server"), str(data),
+                                         *ids], check=True, capture_output=True, text=True).stdout)
+    parts = []
+    for book in ids:
+        before = {(tuple(s), tuple(t)) for s, t in old[book]}
+        now = set(_pairs(aligner(lines(data / f"{book}.en"), lines(data / f"{book}.zh"), "en", "zh")))
+        parts.append(f"{book}: {len(now - before)} of {len(now)} beads new, {len(before - now)} of {len(before)} gone")
+    return f"Against {rev} (v2), no model: " + "; ".join(parts)
+
+
+def _quarter(data: Path, scorer, tmp: Path) -> tuple[Path, Path, Path]:
+    """The first quarter of Bible 006 (by English lines), cut at the end of a gold bead; its gold beads."""
+    en, zh = lines(data / f"{SCALE}.en"), lines(data / f"{SCALE}.zh")
+    gold = scorer.read(data / f"{SCALE}.gold.align")
+    keep, i_end, j_end = [], 0, 0
+    for s, t in gold:
+        keep.append((s, t))
+        i_end, j_end = max((i + 1 for i in s), default=i_end), max((j + 1 for j in t), default=j_end)
+        if i_end >= len(en) // 4 and s and t:
+            break
+    paths = tmp / "q.en", tmp / "q.zh", tmp / "q.gold.align"
+    paths[0].write_text("\n".join(en[:i_end]) + "\n", encoding="utf-8")
+    paths[1].write_text("\n".join(zh[:j_end]) + "\n", encoding="utf-8")
+    _write(paths[2], keep)
+    return paths
+
+
+def speed(data: Path, scorer, hunalign: Path, rounds: int = 3) -> list[str]:
+    """hunalign and triglot (CLI + server) on Bible 006 and its first quarter, interleaved; medians of `rounds`."""
+    cli = [sys.executable, "-m", "triglot.cli"]
+    times: dict = {}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        q_en, q_zh, q_gold = _quarter(data, scorer, tmp)
+        docs = {"006": (data / f"{SCALE}.en", data / f"{SCALE}.zh", data / f"{SCALE}.gold.align"),
+                "006 first quarter": (q_en, q_zh, q_gold)}
+        server = Server(tmp / "models")
+        f1 = {}
+        try:
+            for _ in range(rounds):
+                for name, (en, zh, gold) in docs.items():
+                    start = time.perf_counter()
+                    with (tmp / "hun.out").open("w") as out:
+                        subprocess.run([str(hunalign / "hunalign"), str(hunalign / "null.dic"), str(en), str(zh)],
+                                       check=True, stdout=out, stderr=subprocess.DEVNULL)
+                    times.setdefault((name, "hunalign"), []).append(time.perf_counter() - start)
+                    out = tmp / "tri.align"
+                    start = time.perf_counter()
+                    subprocess.run([*cli, "align", str(en), str(zh), "--presplit", "--format", "align", "--server",
+                                    server.address, "--timeout", "600"], check=True, stdout=out.open("w"))
+                    times.setdefault((name, "triglot"), []).append(time.perf_counter() - start)
+                    f1[name] = scorer.score([(scorer.read(gold), scorer.read(out))])["f1_strict"]
+            server_mib = server.peak_rss_mib()
+        finally:
+            server.stop()
+    out = ["| document | hunalign (s) | triglot end to end (s) | ratio | triglot strict F1 |", "|---|---|---|---|---|"]
+    for name in docs:
+        h, t = (statistics.median(times[(name, who)]) for who in ("hunalign", "triglot"))
+        out.append(f"| Bible {name} | {h:.2f} | {t:.2f} | {t / h:.2f} | {f1[name]:.3f} |")
+    out.append(f"\nServer peak memory over all rounds: {server_mib:.0f} MiB (no model).")
+    return out
+
+
 def run(aligner: Aligner, *, data: Path = BIBLE, scorer_path: Path = SCORER, with_scale: bool = True,
-        name: str = "engine (in-process)") -> str:
-    """The whole table for one aligner, as text."""
+        hunalign: Path = HUNALIGN, previous: str | None = PREVIOUS, name: str = "engine (in-process)") -> str:
+    """The whole report for one aligner, as text."""
     scorer = _scorer(scorer_path)
-    lines = [f"## {name}", "", "| Bible 001-003 | P strict | R strict | F1 strict | P lax | R lax | F1 lax | time |",
-             "|---|---|---|---|---|---|---|---|"]
-    for label, trans in (("no model", False), ("with .trans", True)):
-        t0 = time.perf_counter()
-        q = quality(aligner, data, scorer, DEV, trans)
-        lines.append(f"| {label} | {q['p_strict']:.3f} | {q['r_strict']:.3f} | {q['f1_strict']:.3f} | "
-                     f"{q['p_lax']:.3f} | {q['r_lax']:.3f} | {q['f1_lax']:.3f} | {time.perf_counter() - t0:.1f} s |")
+    out = [f"## {name}", "", "| Bible | P strict | R strict | F1 strict | P lax | R lax | F1 lax | time |",
+           "|---|---|---|---|---|---|---|---|"]
+    books = [("001-003 no model", DEV, False), ("001-003 with .trans", DEV, True)]
     if with_scale:
-        wall, mib, beads = scale(data)
-        lines += ["", f"Bible {SCALE} (42,687 zh x 30,000 en, no model, keys included): "
-                      f"{wall:.1f} s wall, {mib:.0f} MiB peak RSS, {beads} beads"]
-        e2e = through_server(data, scorer)
-        lines += ["", f"Bible {SCALE} through `triglot align {SCALE}.en {SCALE}.zh --presplit --format align` and "
-                      f"`triglot serve` (no model): {e2e['wall']:.1f} s wall, server peak {e2e['server_mib']:.0f} MiB, "
-                      f"CLI peak {e2e['client_mib']:.0f} MiB, strict F1 {e2e['f1_strict']:.3f}, "
-                      f"lax F1 {e2e['f1_lax']:.3f}"]
-    lines += ["", "| sample readout | exact gold | wrong beads (first 4) |", "|---|---|---|"]
+        books.append((f"{SCALE} no model (not tuned on)", (SCALE,), False))
+    for label, ids, trans in books:
+        t0 = time.perf_counter()
+        q = quality(aligner, data, scorer, ids, trans)
+        out.append(f"| {label} | {q['p_strict']:.3f} | {q['r_strict']:.3f} | {q['f1_strict']:.3f} | "
+                   f"{q['p_lax']:.3f} | {q['r_lax']:.3f} | {q['f1_lax']:.3f} | {time.perf_counter() - t0:.1f} s |")
+    out += ["", "Confidence calibration, Bible 001-003 (both evidence settings):", "", *calibration(aligner, data,
+                                                                                                    scorer, DEV)]
+    if previous:
+        out += ["", previous_diff(aligner, data, previous, DEV + ((SCALE,) if with_scale else ()))]
+    if with_scale:
+        out += ["", "Speed (medians of 3 interleaved rounds; the machine may be shared):", "",
+                *speed(data, scorer, hunalign)]
+    out += ["", "| sample readout | exact gold | wrong beads (first 4) |", "|---|---|---|"]
     for pair, exact, diff in readout(aligner, scorer):
-        lines.append(f"| {pair} | {'yes' if exact else 'NO'} | {diff} |")
-    return "\n".join(lines)
+        out.append(f"| {pair} | {'yes' if exact else 'NO'} | {diff} |")
+    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=BIBLE)
     parser.add_argument("--scorer", type=Path, default=SCORER)
-    parser.add_argument("--skip-006", action="store_true", help="leave out the Bible 006 speed/memory run")
-    parser.add_argument("--child-006", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--hunalign", type=Path, default=HUNALIGN)
+    parser.add_argument("--previous", default=PREVIOUS, help="git revision of the previous aligner ('' to skip)")
+    parser.add_argument("--skip-006", action="store_true", help="leave out Bible 006 (quality, speed, memory)")
     args = parser.parse_args(argv)
-    if args.child_006:
-        _scale_child(SCALE, args.child_006)
-        return
     from triglot_server.engine.alignment import align
 
-    print(run(align, data=args.data, scorer_path=args.scorer, with_scale=not args.skip_006))
+    print(run(align, data=args.data, scorer_path=args.scorer, with_scale=not args.skip_006, hunalign=args.hunalign,
+              previous=args.previous or None))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from triglot_server.engine import alignment
+from triglot_server.engine.alignment import calibration, channels, features
 from triglot_server.engine.alignment import align
 from triglot_server.engine.types import Cancelled
 
@@ -64,11 +64,11 @@ def test_should_stop_false_changes_nothing() -> None:
 def test_merged_norms_match_the_norm_of_summed_vectors() -> None:
     rng = np.random.default_rng(0)
     bags = [set(rng.choice(30, size=int(rng.integers(0, 8)), replace=False).tolist()) for _ in range(12)]
-    x, _ = alignment._vectors_pair([{str(k) for k in b} for b in bags], [{"0"}])
+    x, _ = channels.vectors_pair([{str(k) for k in b} for b in bags], [{"0"}])
     dense = np.zeros((x.n, int(x.kid.max()) + 1))
     np.add.at(dense, (x.sid, x.kid), x.w)
     idx = np.arange(x.n + 1)
-    got = alignment._merged_norms(x.span_norms(3), idx, range(1, 5))
+    got = features.merged_norms(x.span_norms(3), idx, range(1, 5))
     for k in range(1, 5):
         want = [float(np.sum(dense[max(i - k, 0):i].sum(axis=0) ** 2)) for i in idx]
         assert got[k] == pytest.approx(want)
@@ -78,10 +78,10 @@ def test_a_duplicated_channel_does_not_count_its_evidence_twice() -> None:
     rng = np.random.default_rng(1)
     pos = rng.normal(0.5, 0.1, size=(400, 1))
     neg = rng.normal(0.1, 0.1, size=(4000, 1))
-    params = alignment._Params(ratio=1.0, var=1.0, weight=(0.0,), threshold=(0.0,))
-    (single,), _ = alignment._discriminant(pos, neg, params)
-    two = alignment._Params(ratio=1.0, var=1.0, weight=(0.0, 0.0), threshold=(0.0, 0.0))
-    both, thresholds = alignment._discriminant(np.hstack([pos, pos]), np.hstack([neg, neg]), two)
+    params = calibration.Params(ratio=1.0, var=1.0, weight=(0.0,), threshold=(0.0,))
+    (single,), _ = calibration.discriminant(pos, neg, params)
+    two = calibration.Params(ratio=1.0, var=1.0, weight=(0.0, 0.0), threshold=(0.0, 0.0))
+    both, thresholds = calibration.discriminant(np.hstack([pos, pos]), np.hstack([neg, neg]), two)
     assert single > 10
     assert sum(both) == pytest.approx(single, rel=0.02)
     assert thresholds[0] == pytest.approx(0.3, abs=0.02)
@@ -91,8 +91,8 @@ def test_a_channel_that_does_not_separate_gets_no_weight_at_the_start() -> None:
     rng = np.random.default_rng(2)
     pos = np.hstack([rng.normal(0.5, 0.1, (300, 1)), rng.normal(0.1, 0.1, (300, 1))])
     neg = np.hstack([rng.normal(0.1, 0.1, (300, 1)), rng.normal(0.3, 0.1, (300, 1))])
-    start = alignment._Params(ratio=1.0, var=1.0, weight=(0.0, 0.0), threshold=(0.1, 0.1))
-    weight, _ = alignment._discriminant(pos, neg, start)
+    start = calibration.Params(ratio=1.0, var=1.0, weight=(0.0, 0.0), threshold=(0.1, 0.1))
+    weight, _ = calibration.discriminant(pos, neg, start)
     assert weight[0] > 0 and weight[1] == 0.0
 
 

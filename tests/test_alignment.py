@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from triglot_server.engine import dp
+from triglot_server.engine.alignment import dp
 from triglot_server.engine.alignment import align, check_coverage, translation_tokens
 from triglot_server.engine.types import Bead, EngineError, InvalidInput
 
@@ -147,7 +147,7 @@ def test_unknown_language_is_rejected() -> None:
 def test_signature_names_the_evidence() -> None:
     plain = align(["One."], ["一。"], "en", "zh").signature
     with_tr = align(["One."], ["一。"], "en", "zh", source_translations=["一。"]).signature
-    assert plain.startswith("triglot-align|v2|evidence=length")
+    assert plain.startswith("triglot-align|v3|evidence=length")
     assert "translation" not in plain
     assert "translation" in with_tr and "beads=" in with_tr
 

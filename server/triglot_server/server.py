@@ -257,13 +257,14 @@ def load_models(running: RunningServer, model_dir: Path, settings: dict[str, obj
     Returns the number of translation routes. Imported here, not at module level, so that binding the port
     comes first and `triglot serve --help` stays fast.
     """
-    from triglot_server.engine import lexicon
+    from triglot_server.engine import alignment, lexicon
 
     routes = reload_models(running, model_dir, settings)
     # The first use of each language's dictionary prepares it (seconds on a first run): pay that before SERVING,
     # not in the first caller's Align.
     for sample, language in (("Beijing, 9 March", "en"), ("北京3月9日", "zh"), ("بغداد ٩ مارس", "ar")):
         lexicon.sentence_keys(sample, language)
+    alignment.warm_up()  # loads the aligner's compiled kernels, so the first Align is not the slow one
     running.set_serving(True)
     return routes
 
@@ -292,6 +293,8 @@ def serve(listen: str, model_dir: Path, *, on_ready: Callable[[str], None] | Non
     def on_signal(*_: Any) -> None:  # the first signal starts a graceful stop, a second one cuts it short
         (force if stop.is_set() else stop).set()
 
+    from triglot_server.engine.alignment import keys
+
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, lambda *_: reload.set())  # models installed since
     try:
@@ -299,6 +302,7 @@ def serve(listen: str, model_dir: Path, *, on_ready: Callable[[str], None] | Non
         try:
             if on_listening:
                 on_listening(running.address)
+            keys.start_worker()  # a second core for the aligner's key extraction, for as long as this server runs
             routes = load_models(running, model_dir, translation_settings)
             log.info("serving on %s (%s%s) with %d translation routes from %s", running.address,
                      "mutual TLS" if options.get("tls") and options["tls"].mutual else
@@ -322,6 +326,7 @@ def serve(listen: str, model_dir: Path, *, on_ready: Callable[[str], None] | Non
                      "stop now)", running.gate.running, grace)
         finally:
             left = running.stop(grace, force)
+            keys.stop_worker()
         log.info("stopped")
         return left
     finally:

@@ -1,0 +1,170 @@
+"""Evidence channels: each is an idf-weighted sparse vector per sentence on both sides, compared by cosine.
+
+A channel is a `Channel` (two `Vectors` and how a merged bead's members are combined); a new kind of evidence is a
+function that turns each side's sentences into bags of keys and calls `vectors_pair`. Today: lexicon keys
+(language-neutral: zh/en/ar compare directly), and tokens of a translation against the other side.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+from triglot_server.engine.alignment import dp
+from triglot_server.engine.text import AR_MARKS, HAN
+
+# A merged bead's similarity mixes the cosine of the merged texts with per-member cosines (each sentence of the bead
+# against the other side's merged text): for dictionary keys the weakest member's (so a long sentence cannot carry an
+# unrelated short neighbour: glosses are sparse, any real member should show some), for a translation the members'
+# mean (a translation sees most content, so each member's fit is measured well and weighed by its share).
+MERGE_MIX = 0.5  # lexicon channel: weight of the weakest member's cosine
+TRANS_MERGE_MIX = 0.7  # translation channels: weight of the members' mean cosine
+BIGRAM_WEIGHT = 0.25  # Chinese translation evidence: character bigrams count this much next to single characters
+
+
+# ---------------------------------------------------------------- sparse sentence vectors
+
+@dataclass
+class Vectors:
+    """Idf-weighted bag of keys for each of `n` sentences: entries (sentence id, key id, weight)."""
+
+    n: int
+    sid: np.ndarray
+    kid: np.ndarray
+    w: np.ndarray
+
+    def downsample(self, f: int) -> "Vectors":
+        k = int(self.kid.max(initial=0)) + 1
+        code = (self.sid // f) * k + self.kid
+        uniq, inv = np.unique(code, return_inverse=True)
+        w = np.bincount(inv, weights=self.w, minlength=len(uniq))
+        return Vectors(-(-self.n // f), uniq // k, uniq % k, w)
+
+    def span_norms(self, reach: int = 3) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Squared norm of each sentence, and its dot products with the sentences 1..reach after it (merged beads)."""
+        norm = np.bincount(self.sid, weights=self.w * self.w, minlength=self.n)
+        k = int(self.kid.max(initial=0)) + 1
+        code = self.sid * k + self.kid
+        order = np.argsort(code)
+        code, w, sid = code[order], self.w[order], self.sid[order]
+        out = []
+        for d in range(1, reach + 1):
+            shifted = code + d * k  # key of sentence s shows up as sentence s + d
+            pos = np.searchsorted(code, shifted)
+            pos = np.minimum(pos, len(code) - 1)
+            hit = (code[pos] == shifted) if len(code) else np.zeros(0, bool)
+            out.append(np.bincount(sid[hit], weights=w[hit] * w[pos[hit]], minlength=self.n))
+        return norm, out
+
+
+def vectors_pair(src_bags: list, tgt_bags: list, bigram_weight: float = 1.0) -> tuple[Vectors, Vectors]:
+    """Vectors for both sides with idf over the sentences of both documents (frequent keys carry little).
+    Chinese character bigrams get `bigram_weight` times their idf: single characters already see the shared
+    words, and bigrams of a machine translation often differ from the reference's wording."""
+    vocab: dict[str, int] = {}
+    parts = []
+    for bags in (src_bags, tgt_bags):
+        sid, kid = [], []
+        for i, bag in enumerate(bags):
+            for key in bag:
+                kid.append(vocab.setdefault(key, len(vocab)))
+                sid.append(i)
+        parts.append((np.asarray(sid, dtype=np.int64), np.asarray(kid, dtype=np.int64)))
+    df = np.bincount(np.concatenate([parts[0][1], parts[1][1]]), minlength=len(vocab)).astype(float)
+    idf = np.log((len(src_bags) + len(tgt_bags) + 1) / np.maximum(df, 1.0))
+    if bigram_weight != 1.0:
+        for key, k in vocab.items():
+            if len(key) == 2 and HAN.match(key):
+                idf[k] *= bigram_weight
+    return tuple(Vectors(len(bags), s, k, idf[k]) for bags, (s, k) in zip((src_bags, tgt_bags), parts))
+
+
+def band_dots(x: Vectors, y: Vectors, band: dp.Band, max_pairs: int = 40_000_000) -> np.ndarray:
+    """S[i, c] = x_{i-1} . y_{j-1} with j = band.lo[i] + c (zero outside the documents), from posting lists.
+
+    When the band pairs too many postings (a key in most sentences), the most frequent keys are left out: they carry
+    the least idf weight and cost the most time.
+    """
+    rows, width = band.rows, band.width
+    out = np.zeros(rows * width)
+    if len(x.sid) == 0 or len(y.sid) == 0:
+        return out.reshape(rows, width)
+    m1 = y.n + 1
+    tcode = y.kid * m1 + y.sid
+    order = np.argsort(tcode)
+    tcode, tw, tq = tcode[order], y.w[order], y.sid[order]
+    lo_q = band.lo[x.sid + 1] - 1  # first target sentence in the band of source sentence p's row
+    start = np.searchsorted(tcode, x.kid * m1 + lo_q)
+    end = np.searchsorted(tcode, x.kid * m1 + np.minimum(lo_q + width, m1))
+    count = end - start
+    total = int(count.sum())
+    keep = np.ones(len(count), dtype=bool)
+    if total > max_pairs:
+        per_key = np.bincount(x.kid, weights=count)
+        heavy = np.argsort(-per_key)
+        excess = np.cumsum(per_key[heavy]) - (per_key.sum() - max_pairs)
+        drop = heavy[: int(np.searchsorted(excess, 0.0)) + 1]
+        keep = ~np.isin(x.kid, drop)
+    idx = np.nonzero(keep & (count > 0))[0]
+    chunk = 2_000_000
+    lo_pos = 0
+    cum = np.cumsum(count[idx])
+    while lo_pos < len(idx):
+        # Take entries until about `chunk` pairs, so memory stays bounded.
+        base = cum[lo_pos - 1] if lo_pos else 0
+        hi_pos = max(lo_pos + 1, int(np.searchsorted(cum, base + chunk, side="right")))
+        sel = idx[lo_pos:hi_pos]
+        cnt = count[sel]
+        rep = np.repeat(np.arange(len(sel)), cnt)
+        first = np.repeat(np.cumsum(cnt) - cnt, cnt)
+        tpos = np.repeat(start[sel], cnt) + (np.arange(len(rep)) - first)
+        p = x.sid[sel][rep]
+        cell = (p + 1) * width + (tq[tpos] + 1 - band.lo[p + 1])
+        out += np.bincount(cell, weights=x.w[sel][rep] * tw[tpos], minlength=rows * width)
+        lo_pos = hi_pos
+    return out.reshape(rows, width)
+
+
+# ---------------------------------------------------------------- tokens for translation evidence
+
+_WORD = re.compile(r"[^\W_]+")
+_AR_LETTERS = str.maketrans("أإآىة", "ااايه")
+_AR_PREFIX = re.compile("^(?:و|ف)?(?:ب|ل|ك)?(?:ال)?")
+
+
+def translation_tokens(text: str, language: str) -> set[str]:
+    """Tokens for comparing a translation with a sentence of the same language.
+
+    Chinese: characters and character bigrams (no word segmentation needed; tokenised input is joined back).
+    English/Arabic: words cut to their first five letters, a crude stemmer that needs no data (Arabic after
+    normalising alef/ya/ta marbuta and dropping conjunction, preposition and article prefixes).
+    """
+    text = unicodedata.normalize("NFKC", text).lower()
+    tokens: set[str] = set()
+    if language == "zh":
+        han = "".join(HAN.findall(text))
+        tokens.update(han)
+        tokens.update(han[k:k + 2] for k in range(len(han) - 1))
+        for word in _WORD.findall(HAN.sub(" ", text)):
+            tokens.add(word[:5])
+        return tokens
+    if language == "ar":
+        text = AR_MARKS.sub("", text).translate(_AR_LETTERS)
+    for word in _WORD.findall(text):
+        if language == "ar":
+            stripped = _AR_PREFIX.sub("", word)
+            word = stripped if len(stripped) >= 2 else word
+        tokens.add(word[:5])
+    return tokens
+
+
+@dataclass
+class Channel:
+    name: str
+    x: Vectors
+    y: Vectors
+    merge_mix: float = 0.0  # weight of the per-member cosines in a merged bead's similarity
+    weakest: bool = True  # per-member cosines combined by their minimum (else by their mean)
+

@@ -1,0 +1,89 @@
+"""Lexicon keys of both documents, the target side in a worker process when the documents are long.
+
+Key extraction is pure Python (the GIL keeps it on one core) and, for a long book, about a third of the alignment.
+A long-running server calls `start_worker()`: one worker process, kept for the server's life with its dictionaries
+loaded, then computes the target side while the server computes the source side. Without it (a library caller, a
+script: a spawned process would re-import their main module) both sides are computed here, one after the other.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import AbstractSet, Callable
+
+from triglot_server.engine.lexicon import sentence_keys
+
+PARALLEL_MIN = 10_000  # sentences on both sides: below this, a worker's round trip costs more than it saves
+CHUNK = 4000  # sentences between two cancellation checks
+
+_worker: ProcessPoolExecutor | None = None
+_lock = threading.Lock()
+
+
+def _keys_of(texts: list[str], language: str) -> list[frozenset[str]]:
+    return [frozenset(sentence_keys(t, language)) for t in texts]
+
+
+def _warm() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the server stops us
+    for sample, language in (("Beijing, 9 March", "en"), ("北京3月9日", "zh"), ("بغداد ٩ مارس", "ar")):
+        sentence_keys(sample, language)
+
+
+def start_worker() -> None:
+    """Start the key worker (spawned, not forked: the server has threads running) and load its dictionaries in the
+    background; idempotent."""
+    global _worker
+    with _lock:
+        if _worker is None:
+            _worker = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                          initializer=_warm)
+            _worker.submit(int)  # starts the process now, so its dictionaries load before the first long call
+
+
+def stop_worker() -> None:
+    global _worker
+    with _lock:
+        if _worker is not None:
+            try:
+                _worker.shutdown(wait=True, cancel_futures=True)
+            except BrokenProcessPool:
+                pass
+            _worker = None
+
+
+def bags(texts: list[str], language: str, keys: Callable[[str, str], AbstractSet[str]], check: Callable[[], None],
+         every: int = CHUNK) -> list[AbstractSet[str]]:
+    """keys(text, language) of each text, asking `check` every few thousand sentences (a long book takes seconds)."""
+    out: list[AbstractSet[str]] = []
+    for start in range(0, len(texts), every):
+        check()
+        out.extend(keys(t, language) for t in texts[start:start + every])
+    return out
+
+
+def both_sides(source: list[str], source_language: str, target: list[str], target_language: str,
+               check: Callable[[], None]) -> tuple[list[AbstractSet[str]], list[AbstractSet[str]]]:
+    """Lexicon keys of every sentence of both documents (what `lexicon.sentence_keys` returns)."""
+    worker = _worker
+    if worker is None or len(source) + len(target) < PARALLEL_MIN:
+        return bags(source, source_language, sentence_keys, check), bags(target, target_language, sentence_keys, check)
+    check()
+    try:
+        pending = worker.submit(_keys_of, target, target_language)
+    except BrokenProcessPool:  # the worker died (killed from outside): this call and later ones work without it
+        stop_worker()
+        return bags(source, source_language, sentence_keys, check), bags(target, target_language, sentence_keys, check)
+    try:
+        src = bags(source, source_language, sentence_keys, check)
+    except BaseException:
+        pending.cancel()
+        raise
+    try:
+        return src, pending.result()
+    except BrokenProcessPool:
+        stop_worker()
+        return src, bags(target, target_language, sentence_keys, check)
