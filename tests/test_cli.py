@@ -190,7 +190,8 @@ def test_missing_file_and_blank_presplit_line(capsys, tmp_path, address):
 def test_server_status_errors_print_code_and_message(capsys, address):
     code, _, err = run(capsys, "translate", str(SAMPLE / "en.txt"), "--from", "zh", "--to", "ar",
                        "--server", address)
-    assert_one_error_line(code, err, "INVALID_ARGUMENT: document.language is 'zh' but the text is English")
+    assert_one_error_line(code, err, "INVALID_ARGUMENT: the language given for ", "en.txt (--from) is 'zh' but the "
+                          "text is English")
     code, _, err = run(capsys, "translate", str(SAMPLE / "en.txt"), "--to", "en", "--server", address)
     assert_one_error_line(code, err, "INVALID_ARGUMENT", "nothing to translate")
 

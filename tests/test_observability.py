@@ -83,7 +83,10 @@ def test_a_streaming_call_is_logged_when_it_ends_with_its_final_code(stub, caplo
     sentences = pb.SentenceList(items=[f"This is sentence number {i}." for i in range(600)])
     request = pb.TranslateRequest(document=pb.Document(sentences=sentences, language="en"), target_language="zh")
     assert sum(len(m.pairs) for m in stub.TranslateStream(request, timeout=60)) == 600
-    stream = stub.TranslateStream(request, timeout=60)
+    # Sentences not in the cache, so the server is still translating when the caller leaves.
+    fresh = pb.SentenceList(items=[f"This is another sentence, number {i}." for i in range(600)])
+    stream = stub.TranslateStream(pb.TranslateRequest(document=pb.Document(sentences=fresh, language="en"),
+                                                      target_language="zh"), timeout=60)
     next(stream)  # the stream has started on the server ...
     stream.cancel()  # ... and the caller leaves
     wait_for(lambda: len(call_records(caplog)) >= 2)

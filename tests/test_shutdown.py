@@ -151,3 +151,25 @@ def test_a_second_signal_cuts_the_grace_period_short(model_dir):
             process.kill()
     assert slow.error is not None and process.returncode == 0, err
     assert "stop forced: cancelling 1 calls still running" in err and out.endswith("triglot: stopped\n")
+
+
+def test_a_server_killed_with_sigkill_leaves_no_process_behind(model_dir):
+    """The aligner's key worker is the server's child: once the server is killed (no chance to stop it), the worker
+    must leave too, or it holds the server's memory and the pipes a supervisor reads the log from."""
+    process, _ = start_cli_server(model_dir)
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    assert children, "triglot serve starts its key worker"
+    process.kill()
+    process.communicate(timeout=30)  # returns only once every holder of the server's stdout/stderr is gone
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(map(_running, children)):
+        time.sleep(0.1)
+    assert not [pid for pid in children if _running(pid)]
+
+
+def _running(pid: str) -> bool:
+    """Alive and not a zombie (an orphan's exit status waits for whoever reaps it: not the worker's doing)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False

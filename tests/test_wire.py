@@ -5,6 +5,7 @@ Raw calls (`channel.unary_unary` with no serializer) send bytes exactly as given
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import grpc
@@ -60,13 +61,36 @@ MALFORMED = {
 
 
 @pytest.mark.parametrize("payload", MALFORMED.values(), ids=MALFORMED.keys())
-def test_malformed_protobuf_is_refused_by_grpc_and_the_server_keeps_serving(channel, stub, payload: bytes):
-    # gRPC's Python server parses the request before any servicer code runs; a parse failure is its INTERNAL
-    # "Exception deserializing request!" (the servicer never sees the bytes).
+def test_malformed_protobuf_is_invalid_argument_and_the_server_keeps_serving(channel, stub, payload: bytes):
+    # Was INTERNAL "Exception deserializing request!" (blaming the server), from gRPC before any triglot code ran.
     error = raw_error(channel, ALIGN, payload)
-    assert error.code() == grpc.StatusCode.INTERNAL
-    assert "deserializ" in (error.details() or "").lower(), error.details()
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "not a valid protobuf message" in error.details() and "triglot.v1.AlignRequest" in error.details()
     assert_still_serving(stub)
+
+
+def test_a_malformed_request_is_logged_in_one_line_and_counted(caplog):
+    from triglot_server.server import start_server
+
+    running = start_server("127.0.0.1:0", metrics_port=0)
+    try:
+        with grpc.insecure_channel(running.address) as channel:
+            caplog.set_level(logging.INFO)
+            caplog.clear()
+            for method in (ALIGN, "/triglot.v1.Triglot/TranslateStream"):
+                call = (channel.unary_stream if "Stream" in method else channel.unary_unary)(method)
+                with pytest.raises(grpc.RpcError) as caught:
+                    list(call(MALFORMED["an invalid UTF-8 string"], timeout=30)) if "Stream" in method \
+                        else call(MALFORMED["an invalid UTF-8 string"], timeout=30)
+                assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        records = [r for r in caplog.records if r.levelno >= logging.INFO]
+        assert [r.name for r in records] == ["triglot.access", "triglot.access"]  # no traceback from gRPC
+        assert all("code=INVALID_ARGUMENT" in r.getMessage() and not r.exc_info for r in records)
+        for method in (ALIGN, "/triglot.v1.Triglot/TranslateStream"):
+            assert running.metrics.registry.get_sample_value(
+                "triglot_calls_total", {"method": method.lstrip("/"), "code": "INVALID_ARGUMENT"}) == 1
+    finally:
+        running.stop(grace=None)
 
 
 SKIPPED = {

@@ -13,9 +13,11 @@ import os
 import shutil
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 # gRPC's C core logs its own copy of some errors (e.g. a failed bind) to stderr; the CLI reports each error in one
 # line of its own, so the core stays quiet unless the user asks (GRPC_VERBOSITY=debug). Set before grpc loads.
@@ -44,7 +46,7 @@ class CliError(Exception):
 
 def display_name(path: str) -> str:
     """How messages name an input path ("-" is stdin)."""
-    return "stdin" if path == "-" else path
+    return "stdin" if path == "-" else printable(path)
 
 
 def read_bytes(path: str, limit: int | None = None) -> bytes:
@@ -182,6 +184,42 @@ def show_alignment(response: Any, fmt: str, width: int | None) -> None:
                                          for b in response.beads), terminal_width(width)))
 
 
+# --- messages in terms of what was typed --------------------------------------------------------------------------
+
+class Field(NamedTuple):
+    """A request field the server may name in a message, and how the person gave it: the file, and the flag that
+    sets its language."""
+
+    prefix: str  # "versions[1].document", "source", "document"
+    path: str  # the file
+    language_flag: str  # "--languages", "--from-lang", ...
+    presplit: bool
+
+
+def in_terms_of(message: str, fields: Sequence[Field]) -> str:
+    """The server's message with its request field names replaced by the files and flags the person typed."""
+    for field in sorted(fields, key=lambda f: -len(f.prefix)):
+        name = display_name(field.path)
+        p = re.escape(field.prefix)
+        message = re.sub(rf"set {p}\.language\b", f"give its language with {field.language_flag}", message)
+        message = re.sub(rf"\b{p}\.language\b", f"the language given for {name} ({field.language_flag})", message)
+        message = re.sub(rf"\b{p}\.sentences\.items\[(\d+)\]",
+                         lambda m: f"{name} line {int(m.group(1)) + 1}", message)
+        message = re.sub(rf"\b{p}(\.text|\.sentences\.items|\.sentences)?(?![\w.\[])", name, message)
+    return message
+
+
+@contextmanager
+def speaking_of(fields: Sequence[Field]) -> Iterator[None]:
+    """Rewrite an INVALID_ARGUMENT from the server in terms of `fields` (see in_terms_of)."""
+    try:
+        yield
+    except TriglotError as error:
+        if error.code != grpc.StatusCode.INVALID_ARGUMENT:
+            raise
+        raise TriglotError(error.code, in_terms_of(error.details, fields), error.address) from None
+
+
 # --- commands ---------------------------------------------------------------------------------------------------
 
 def _read_pem(path: str | None, what: str) -> bytes | None:
@@ -193,19 +231,36 @@ def _read_pem(path: str | None, what: str) -> bytes | None:
         raise CliError(f"cannot read the {what} {path}: {error.strerror}") from None
 
 
+GRPC_SCHEMES = ("dns:", "unix:", "unix-abstract:", "ipv4:", "ipv6:")  # targets gRPC resolves itself
+
+
+def check_server_address(address: str) -> None:
+    """CliError unless --server is HOST:PORT (or a gRPC target such as dns:///host:port or unix:/path)."""
+    if address.startswith(GRPC_SCHEMES):
+        return
+    if "://" in address:
+        raise CliError(f"--server {address}: give HOST:PORT, without a scheme (e.g. 127.0.0.1:50051); TLS is "
+                       "--tls-ca, not https://")
+    host, sep, port = address.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CliError(f"--server {address}: give HOST:PORT with a port number (e.g. 127.0.0.1:50051)")
+
+
 def connect(args: argparse.Namespace) -> TriglotClient:
     """A client for --server, with TLS when --tls-ca is given (mutual with --tls-cert/--tls-key) and a token."""
     if bool(args.tls_cert) != bool(args.tls_key):
         raise CliError("--tls-cert and --tls-key go together (the client certificate and its key)")
     if args.tls_cert and not args.tls_ca:
         raise CliError("--tls-cert needs --tls-ca (the CA that signed the server's certificate)")
+    check_server_address(args.server)
     token = args.token if args.token is not None else os.environ.get("TRIGLOT_TOKEN") or None
     try:
         return TriglotClient(args.server, timeout=args.timeout,
                              root_certificates=_read_pem(args.tls_ca, "server CA certificate"),
                              private_key=_read_pem(args.tls_key, "client key"),
                              certificate_chain=_read_pem(args.tls_cert, "client certificate"),
-                             server_name=args.tls_server_name or None, token=token)
+                             server_name=args.tls_server_name or None, token=token,
+                             wait_when_busy=args.wait)
     except ValueError as error:
         raise CliError(str(error)) from None
 
@@ -239,7 +294,7 @@ def translate_streamed(client: TriglotClient, content: str | list[str], args: ar
 
 def cmd_translate(args: argparse.Namespace) -> None:
     content = read_document(args.file, args.presplit, args.from_format)
-    with connect(args) as client:
+    with connect(args) as client, speaking_of([Field("document", args.file, "--from", args.presplit)]):
         response = translate_streamed(client, content, args)
     show_translation(response, args.format, args.width)
 
@@ -251,7 +306,9 @@ def cmd_align(args: argparse.Namespace) -> None:
     target = read_document(args.target, args.presplit, args.from_format)
     source_translations = split_lines(read_text(args.source_translations)) if args.source_translations else None
     target_translations = split_lines(read_text(args.target_translations)) if args.target_translations else None
-    with connect(args) as client:
+    fields = [Field("source", args.source, "--from-lang", args.presplit),
+              Field("target", args.target, "--to-lang", args.presplit)]
+    with connect(args) as client, speaking_of(fields):
         response = client.align(source, target, source_language=args.from_lang, target_language=args.to_lang,
                                 source_translations=source_translations, target_translations=target_translations)
     show_alignment(response, args.format, args.width)
@@ -280,12 +337,19 @@ def cmd_languages(args: argparse.Namespace) -> None:
     for pair in response.pairs:
         how = f"via {'+'.join(pair.via)}" if pair.via else "direct"
         print(f"{pair.source} → {pair.target}\t{how}\t{', '.join(pair.models)}")
+    for problem in response.unavailable_models:
+        print(f"unavailable: {problem}")
+
+
+def printable(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (kept by Python as lone surrogates) become U+FFFD."""
+    return os.fsencode(name).decode("utf-8", "replace")
 
 
 def version_names(paths: Sequence[str]) -> list[str]:
     """Labels of the versions: file names without extension (zh.txt -> zh); whole names, then paths, if ambiguous."""
     for label in (lambda p: Path(p).stem, lambda p: Path(p).name, str):
-        names = ["stdin" if p == "-" else label(p) or p for p in paths]
+        names = ["stdin" if p == "-" else printable(label(p) or p) for p in paths]
         if len(set(names)) == len(names):
             return names
     return [f"{k}:{p}" for k, p in enumerate(paths)]
@@ -345,7 +409,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
                 for path, language, name in zip(files, languages, version_names(files))]
     show = sys.stderr.isatty() if args.progress is None else args.progress
     progress = ProgressLine(sys.stderr) if show else None
-    with connect(args) as client:
+    fields = [Field(f"versions[{k}].document", path, "--languages", args.presplit) for k, path in enumerate(files)]
+    with connect(args) as client, speaking_of(fields):
         try:
             response = client.compare_stream(versions, pivot_language=args.pivot, gloss_language=args.gloss,
                                              on_progress=progress)
@@ -439,7 +504,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
                      on_ready=lambda detail: say(f"triglot: ready on {detail}; Ctrl-C stops"),
                      heavy_workers=args.workers, max_queue=args.max_queue, tls=tls, tokens=tokens,
                      metrics_port=args.metrics_port, metrics_host=args.metrics_host,
-                     insecure_listen=args.insecure_listen)
+                     insecure_listen=args.insecure_listen, max_call_seconds=args.max_call_seconds,
+                     max_connection_idle=args.max_connection_idle, max_connection_age=args.max_connection_age)
     except server.ListenError as error:
         raise CliError(str(error)) from None
     say("triglot: stopped")
@@ -488,6 +554,21 @@ def _version() -> str:
         return "unknown"
 
 
+def positive(kind: type) -> Callable[[str], Any]:
+    """An argparse type: a number of `kind` above 0 (argparse names the flag in its message)."""
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="triglot", description="Offline translation and sentence alignment of English, Chinese and Arabic "
@@ -500,8 +581,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="server address, any gRPC target: HOST:PORT, dns:///NAME:PORT (every address of the "
                              "name), ipv4:HOST:PORT,HOST:PORT; calls go round robin over the ready ones "
                              f"(default: $TRIGLOT_SERVER, else {DEFAULT_ADDRESS})")
-    client.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+    client.add_argument("--timeout", type=positive(float), default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help=f"deadline of each call (default: {DEFAULT_TIMEOUT:g})")
+    client.add_argument("--wait", action="store_true",
+                        help="when the server is busy (RESOURCE_EXHAUSTED), send again with backoff until --timeout "
+                             "instead of failing")
     client.add_argument("--tls-ca", metavar="FILE",
                         help="CA certificate (PEM) that signed the server's certificate; turns TLS on")
     client.add_argument("--tls-cert", metavar="FILE", help="client certificate (PEM), for mutual TLS")
@@ -516,7 +600,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="read every file as html, pdf, docx or text (default: recognised from the content; "
                               "text in UTF-8, UTF-16/32 with a BOM, GB18030, Big5 or Windows-1256)")
     shown = argparse.ArgumentParser(add_help=False)
-    shown.add_argument("--width", type=int, metavar="COLUMNS", help="width of the text format (default: terminal)")
+    shown.add_argument("--width", type=positive(int), metavar="COLUMNS", help="width of the text format (default: terminal)")
     models_dir = argparse.ArgumentParser(add_help=False)
     models_dir.add_argument("--models", metavar="DIR",
                             help="model directory (default: $TRIGLOT_MODELS, else ~/.local/share/triglot/models)")
@@ -539,6 +623,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-queue", type=int, metavar="N",
                        help=f"heavy calls that may wait for a worker; more are refused RESOURCE_EXHAUSTED "
                             f"(default: {MAX_QUEUE_DEFAULT})")
+    serve.add_argument("--max-call-seconds", type=positive(float), metavar="SECONDS",
+                       help="cancel a heavy call whose caller set no deadline after this long (default: 900)")
+    serve.add_argument("--max-connection-idle", type=positive(float), metavar="SECONDS",
+                       help="close a connection with no call for this long (default: 300)")
+    serve.add_argument("--max-connection-age", type=positive(float), metavar="SECONDS",
+                       help="ask a connection to go away after this long; its calls get --max-call-seconds to "
+                            "finish (default: 3600)")
     serve.add_argument("--grace", type=float, default=30.0, metavar="SECONDS",
                        help="on SIGTERM/SIGINT, how long running calls get to finish before they are cancelled "
                             "(default: 30)")
@@ -666,6 +757,12 @@ def _fail(message: str) -> NoReturn:
 
 def _rpc_message(error: TriglotError, tls: bool = False) -> str:
     details = error.details.lower()
+    if error.code == grpc.StatusCode.UNAVAILABLE and ("dns resolution failed" in details
+                                                      or "errors resolving" in details):
+        return f"--server {error.address}: cannot resolve the host name (is it spelled right?)"
+    if error.code == grpc.StatusCode.UNAVAILABLE and "wrong_version_number" in details:
+        return (f"TLS with the triglot server at {error.address} failed: it does not answer in TLS (a plaintext "
+                "server?): drop --tls-ca, or start the server with --tls-cert and --tls-key")
     if error.code == grpc.StatusCode.UNAVAILABLE and any(w in details for w in ("ssl", "handshake", "certificate")):
         return f"TLS with the triglot server at {error.address} failed: {error.details}"
     if error.code == grpc.StatusCode.UNAVAILABLE and "shutting down" in details:
@@ -680,10 +777,28 @@ def _rpc_message(error: TriglotError, tls: bool = False) -> str:
     return str(error)  # "CODE: details"
 
 
+# Options whose values are text sent to the server or used as names (file paths are not: any bytes are a valid path).
+TEXT_OPTIONS = {"server": "--server", "token": "--token", "to": "--to", "from_lang": "--from-lang",
+                "to_lang": "--to-lang", "pivot": "--pivot", "gloss": "--gloss", "languages": "--languages",
+                "tls_server_name": "--tls-server-name", "listen": "--listen", "metrics_host": "--metrics-host",
+                "translation_setting": "--translation-setting"}
+
+
+def check_text_options(args: argparse.Namespace) -> None:
+    """CliError naming the flag whose value has bytes that are not UTF-8 (Python keeps them as lone surrogates)."""
+    options = dict(TEXT_OPTIONS, **({"source": "--from"} if args.run is cmd_translate else {}))
+    for dest, flag in options.items():
+        values = getattr(args, dest, None)
+        for value in values if isinstance(values, list) else [values]:
+            if isinstance(value, str) and any("\ud800" <= ch <= "\udfff" for ch in value):
+                raise CliError(f"{flag} {printable(value)!r} is not valid UTF-8: give it in UTF-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace], None] = args.run
     try:
+        check_text_options(args)
         run(args)
     except CliError as error:
         _fail(str(error))

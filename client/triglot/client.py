@@ -41,7 +41,9 @@ What the client promises (so a batch job can rely on it):
   a message over the size limit. The second never succeeds on a retry, and for the first the point of shedding
   load is that callers slow down: retries hidden inside every client would turn a burst into a retry storm against
   a server that is already full. The caller sees the error at once and chooses (fewer concurrent calls, a later
-  retry). Every other code (INVALID_ARGUMENT, FAILED_PRECONDITION, UNAUTHENTICATED, DEADLINE_EXCEEDED, ...) is final.
+  retry) — or asks for `wait_when_busy=True` (the CLI's --wait): then a "server busy" answer is sent again with the
+  same jittered backoff (0.25 s doubling to 2 s) until the deadline, for a batch job that would rather wait than
+  fail. Every other code (INVALID_ARGUMENT, FAILED_PRECONDITION, UNAUTHENTICATED, DEADLINE_EXCEEDED, ...) is final.
 - Streams too: translate_stream, cut by a restart, is resent and resumes after the last pair it yielded (each pair
   exactly once, in order); compare_stream, which returns only its final result, is resent whole (progress starts
   over).
@@ -57,6 +59,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -72,7 +75,10 @@ MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 SERVICE = "triglot.v1.Triglot"
 
 RETRYABLE = (grpc.StatusCode.UNAVAILABLE,)
-"""Status codes a call is retried on (see the module docstring for why RESOURCE_EXHAUSTED is not)."""
+"""Status codes a call is retried on (see the module docstring for why RESOURCE_EXHAUSTED is not, by default)."""
+BUSY_MESSAGE = "server busy"
+"""How the server's RESOURCE_EXHAUSTED for a full heavy-call queue begins (admission.py uses it): the one
+RESOURCE_EXHAUSTED that a later send can cure (a message over the size limit never will)."""
 
 RETRY_POLICY = {
     "maxAttempts": 5,  # gRPC caps it at 5 anyway
@@ -123,16 +129,32 @@ class TriglotError(Exception):
         self.address = address
 
 
+@contextmanager
+def valid_unicode(address: str = "") -> Iterator[None]:
+    """Building a request: a str that cannot be UTF-8 encoded (a lone surrogate, e.g. from undecodable bytes read
+    with errors="surrogateescape") is a TriglotError INVALID_ARGUMENT naming the character, never a bare
+    UnicodeEncodeError. `address` is the server's, "" when the request was built outside a client."""
+    try:
+        yield
+    except UnicodeEncodeError as error:
+        bad = error.object[error.start:error.end] if isinstance(error.object, str) else ""
+        raise TriglotError(grpc.StatusCode.INVALID_ARGUMENT,
+                           f"text is not valid Unicode: {bad!r} at character {error.start} ({error.reason}); "
+                           "requests must be valid UTF-8, nothing was sent",
+                           address) from None
+
+
 def document(content: Content, language: str = "") -> pb.Document:
     """A Document message: a str is text for the server to split; a list of str is pre-split sentences; a File
     (see `file`) is a document whose text the server extracts first."""
-    if isinstance(content, str):
-        return pb.Document(text=content, language=language)
-    if isinstance(content, pb.File):
-        return pb.Document(file=content, language=language)
     if isinstance(content, (bytes, bytearray)):
         raise TypeError("give a file's bytes as triglot.client.file(data, media_type, name)")
-    return pb.Document(sentences=pb.SentenceList(items=list(content)), language=language)
+    with valid_unicode():
+        if isinstance(content, str):
+            return pb.Document(text=content, language=language)
+        if isinstance(content, pb.File):
+            return pb.Document(file=content, language=language)
+        return pb.Document(sentences=pb.SentenceList(items=list(content)), language=language)
 
 
 def file(data: bytes, media_type: str = "", name: str = "") -> pb.File:
@@ -145,7 +167,8 @@ def file(data: bytes, media_type: str = "", name: str = "") -> pb.File:
 def version(content: Content, language: str = "", name: str = "") -> pb.Version:
     """A Version for compare: a document (text, or pre-split sentences), its language (empty: detected) and a name
     (empty: its language code)."""
-    return pb.Version(name=name, document=document(content, language))
+    with valid_unicode():
+        return pb.Version(name=name, document=document(content, language))
 
 
 def channel_options(retries: bool = True) -> list[tuple[str, Any]]:
@@ -164,7 +187,8 @@ class TriglotClient:
     certificate (mutual TLS); `server_name` overrides the name the server's certificate is checked against (for a
     certificate issued to a name other than the address's host). `token` is sent as `authorization: Bearer <token>`
     on every call. `retries=False` sends every call once (see the module docstring for what retries promise).
-    `options` are extra gRPC channel options.
+    `wait_when_busy=True` sends a call again, until its deadline, while the server answers "server busy"
+    (RESOURCE_EXHAUSTED). `options` are extra gRPC channel options.
 
     `address` is any gRPC target: "host:port", "dns:///triglot.internal:50051" (every address the name resolves
     to, e.g. a Kubernetes headless Service), "ipv4:127.0.0.1:5001,127.0.0.1:5002" (a fixed list). Calls are spread
@@ -173,7 +197,8 @@ class TriglotClient:
     def __init__(self, address: str = DEFAULT_ADDRESS, timeout: float = DEFAULT_TIMEOUT, *,
                  root_certificates: bytes | None = None, private_key: bytes | None = None,
                  certificate_chain: bytes | None = None, token: str | None = None, retries: bool = True,
-                 server_name: str | None = None, options: Sequence[tuple[str, Any]] = ()) -> None:
+                 server_name: str | None = None, options: Sequence[tuple[str, Any]] = (),
+                 wait_when_busy: bool = False) -> None:
         if (private_key is None) != (certificate_chain is None):
             raise ValueError("mutual TLS needs both private_key and certificate_chain")
         if private_key is not None and root_certificates is None:
@@ -183,6 +208,7 @@ class TriglotClient:
         self.address = address
         self.timeout = timeout
         self.retries = retries
+        self.wait_when_busy = wait_when_busy
         options = channel_options(retries) + list(options)
         if root_certificates is None:
             if server_name is not None:
@@ -220,7 +246,8 @@ class TriglotClient:
     def translate(self, content: Content, target: str, *, source: str = "",
                   timeout: float | None = None) -> pb.TranslateResponse:
         """Translate every sentence of a document into `target`; `source` is detected when empty."""
-        request = pb.TranslateRequest(document=document(content, source), target_language=target)
+        with valid_unicode(self.address):
+            request = pb.TranslateRequest(document=document(content, source), target_language=target)
         return self._call(self._stub.Translate, request, timeout)
 
     def translate_stream(self, content: Content, target: str, *, source: str = "",
@@ -233,7 +260,8 @@ class TriglotClient:
         already yielded are skipped, so each pair arrives exactly once, in order. Translation is deterministic
         for given models; if the restarted server translates with other models (another signature), the stream
         ends with ABORTED rather than mix the two."""
-        request = pb.TranslateRequest(document=document(content, source), target_language=target)
+        with valid_unicode(self.address):
+            request = pb.TranslateRequest(document=document(content, source), target_language=target)
         sends = self._sends(timeout)
         delivered = 0  # pairs yielded so far, over every send
         signature: str | None = None  # of the first send: a resumed stream must match it
@@ -272,14 +300,18 @@ class TriglotClient:
               source_translations: Sequence[str] | None = None, target_translations: Sequence[str] | None = None,
               timeout: float | None = None) -> pb.AlignResponse:
         """Align the sentences of two documents into beads. Translations, when given, are one per sentence."""
-        request = pb.AlignRequest(source=document(source, source_language), target=document(target, target_language),
-                                  source_translations=list(source_translations or ()),
-                                  target_translations=list(target_translations or ()))
+        with valid_unicode(self.address):
+            request = pb.AlignRequest(source=document(source, source_language),
+                                      target=document(target, target_language),
+                                      source_translations=list(source_translations or ()),
+                                      target_translations=list(target_translations or ()))
         return self._call(self._stub.Align, request, timeout)
 
     def detect_language(self, text: str, *, timeout: float | None = None) -> tuple[str, float]:
         """The language code ("en", "zh" or "ar") of a text and the confidence in [0, 1]."""
-        response = self._call(self._stub.DetectLanguage, pb.DetectLanguageRequest(text=text), timeout)
+        with valid_unicode(self.address):
+            request = pb.DetectLanguageRequest(text=text)
+        response = self._call(self._stub.DetectLanguage, request, timeout)
         return response.language, response.confidence
 
     def extract(self, content: pb.File, *, timeout: float | None = None) -> pb.ExtractResponse:
@@ -294,8 +326,9 @@ class TriglotClient:
                 timeout: float | None = None) -> pb.CompareResponse:
         """Two or more versions of one document (see `version`) side by side in rows, with the findings where they
         diverge. The pivot defaults to the Chinese version (else the first); glosses default to English."""
-        request = pb.CompareRequest(versions=list(versions), pivot_language=pivot_language,
-                                    gloss_language=gloss_language)
+        with valid_unicode(self.address):
+            request = pb.CompareRequest(versions=list(versions), pivot_language=pivot_language,
+                                        gloss_language=gloss_language)
         return self._call(self._stub.Compare, request, timeout)
 
     def compare_stream(self, versions: Sequence[pb.Version], *, pivot_language: str = "", gloss_language: str = "",
@@ -303,8 +336,9 @@ class TriglotClient:
                        timeout: float | None = None) -> pb.CompareResponse:
         """compare, with `on_progress(CompareProgress)` called as the server works (stage, done, total). Resent
         whole on UNAVAILABLE (progress starts over)."""
-        request = pb.CompareRequest(versions=list(versions), pivot_language=pivot_language,
-                                    gloss_language=gloss_language)
+        with valid_unicode(self.address):
+            request = pb.CompareRequest(versions=list(versions), pivot_language=pivot_language,
+                                        gloss_language=gloss_language)
         sends = self._sends(timeout)
         for remaining, wait in sends:
             result: pb.CompareResponse | None = None
@@ -369,20 +403,28 @@ class _Sends:
 
     def again_or_raise(self, error: grpc.RpcError) -> None:
         """Return to send again — retries on, a retryable code, time left, and only once the client has been
-        connected (a server that was never reached is reported at once: wrong address, or not running) —
-        else raise the TriglotError for `error`."""
+        connected (a server that was never reached is reported at once: wrong address, or not running); or a
+        "server busy" answer with wait_when_busy and time left — else raise the TriglotError for `error`."""
         if UNHEALTHY in (error.details() or ""):  # type: ignore[attr-defined]
             self.client._connected.set()  # a server answered (its health service): wait for it like a connected one
-        if not (self.client.retries and error.code() in RETRYABLE  # type: ignore[attr-defined]
-                and self.client._connected.is_set() and self.deadline - time.monotonic() > RESEND_FIRST_BACKOFF):
+        retryable = self.client.retries and error.code() in RETRYABLE  # type: ignore[attr-defined]
+        # A busy server has answered, so it is there, whether or not the channel has reported READY yet.
+        if not ((self._busy(error) or retryable and self.client._connected.is_set())
+                and self.deadline - time.monotonic() > RESEND_FIRST_BACKOFF):
             raise self.failure(error) from None
         self.last = error
+
+    def _busy(self, error: grpc.RpcError) -> bool:
+        """A "server busy" answer that this client waits out (wait_when_busy)."""
+        return (self.client.wait_when_busy and error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED  # type: ignore
+                and (error.details() or "").startswith(BUSY_MESSAGE))  # type: ignore[attr-defined]
 
     def failure(self, error: grpc.RpcError) -> TriglotError:
         """The error to raise. A deadline that ran out while the server stayed unavailable is reported as
         UNAVAILABLE with the server's last word (say, "still loading models"): that is the cause, and the fix."""
         code, details, retried = error.code(), error.details() or "", ""  # type: ignore[attr-defined]
-        if code in (grpc.StatusCode.DEADLINE_EXCEEDED, *RETRYABLE) and self.last is not None:
+        if code in (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED, *RETRYABLE) \
+                and self.last is not None:
             last: Any = self.last
             code, details = last.code(), last.details() or ""
             retried = f" (retried for {self.timeout:g} s, until the deadline)"

@@ -62,13 +62,21 @@ def to_dict(response: pb.CompareResponse) -> dict[str, Any]:
     }
 
 
+def _enum_name(enum: Any, value: int, prefix: str) -> str:
+    """An enum value's short name; a value this client does not know (a newer server's) as "unknown_N"."""
+    try:
+        return enum.Name(value).removeprefix(prefix).lower()
+    except ValueError:
+        return f"unknown_{value}"
+
+
 def kind_name(f: pb.Finding) -> str:
     """A finding's kind as the CLI prints it: "omission", "content_difference" …"""
-    return pb.FindingKind.Name(f.kind).removeprefix("FINDING_KIND_").lower()
+    return _enum_name(pb.FindingKind, f.kind, "FINDING_KIND_")
 
 
 def severity_name(f: pb.Finding) -> str:
-    return pb.Severity.Name(f.severity).removeprefix("SEVERITY_").lower()
+    return _enum_name(pb.Severity, f.severity, "SEVERITY_")
 
 
 DEFAULT_THRESHOLD = 0.5
@@ -233,7 +241,7 @@ def _marked(text: str, base: int, spans: list[tuple[int, int, int, str]], findin
         piece = html.escape(text[a:b])
         if covering:
             ids = " ".join(f"f{k}" for k, _ in covering)
-            kinds = " ".join(sorted({f"k-{kind}" for _, kind in covering}))
+            kinds = html.escape(" ".join(sorted({f"k-{kind}" for _, kind in covering})))
             title = html.escape(" | ".join(findings[k].evidence for k, _ in covering), quote=True)
             piece = f'<mark class="{kinds}" data-findings="{ids}" title="{title}">{piece}</mark>'
         parts.append(piece)

@@ -23,6 +23,16 @@ Sizes are counted the way the contract counts offsets: in Unicode code points (P
 |                       |                | once ("server busy ...; retry later"). Bounds memory: at most 6 requests of   |
 |                       |                | up to MAX_MESSAGE_BYTES are held, and a queued call waits at most ~2 calls'   |
 |                       |                | time instead of timing out at the back of a long line.                        |
+| MAX_CALL_SECONDS      | 900            | a heavy call whose caller set no deadline is cancelled after this long        |
+|                       |                | (admission.py): callers of other services often set none, and a call that     |
+|                       |                | never ends (a stalled reader) would hold its thread for good. 15 minutes is   |
+|                       |                | ~17,000 sentences of translation on the reference machine; set a deadline for |
+|                       |                | more. `triglot serve --max-call-seconds`.                                     |
+| MAX_CONNECTION_IDLE   | 300 s          | a connection with no call for this long is closed (GOAWAY; clients reconnect  |
+|                       |                | on their next call): idle clients do not hold server resources.               |
+| MAX_CONNECTION_AGE    | 3600 s         | a connection is asked to go away (GOAWAY) after this long; its calls still    |
+|                       |                | get MAX_CALL_SECONDS to finish (the grace), then the connection is closed,    |
+|                       |                | cancelling what is left: no connection lives for ever.                        |
 | CHEAP_THREADS         | 4              | gRPC threads kept for cheap RPCs (health, languages, detection): a waiting    |
 |                       |                | heavy call holds a thread, so a pool of HEAVY_WORKERS + MAX_QUEUED +          |
 |                       |                | CHEAP_THREADS (server.start_server) keeps health answering under a full queue.|
@@ -53,12 +63,28 @@ MISMATCH_CONFIDENCE = 0.8
 HEAVY_WORKERS = 2
 MAX_QUEUED = 4
 CHEAP_THREADS = 4
+MAX_CALL_SECONDS = 900.0
+
+# Connection lifetimes (seconds; see the table above).
+MAX_CONNECTION_IDLE = 300.0
+MAX_CONNECTION_AGE = 3600.0
 
 # gRPC channel options for both ends, so server and client agree on message sizes.
 CHANNEL_OPTIONS = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
 ]
+
+
+
+def server_options(max_connection_idle: float = MAX_CONNECTION_IDLE, max_connection_age: float = MAX_CONNECTION_AGE,
+                   max_connection_age_grace: float = MAX_CALL_SECONDS) -> list[tuple[str, int]]:
+    """The server's gRPC options: message sizes, connection lifetimes, and no SO_REUSEPORT — gRPC sets it by
+    default, so a second server on a busy port would start and share the port's calls instead of failing."""
+    return [*CHANNEL_OPTIONS, ("grpc.so_reuseport", 0),
+            ("grpc.max_connection_idle_ms", int(max_connection_idle * 1000)),
+            ("grpc.max_connection_age_ms", int(max_connection_age * 1000)),
+            ("grpc.max_connection_age_grace_ms", int(max_connection_age_grace * 1000))]
 
 
 class LimitExceeded(InvalidInput):

@@ -173,8 +173,9 @@ class CallLog(grpc.ServerInterceptor):
 
 
 def _count_bytes(handler: grpc.RpcMethodHandler, sizes: dict[str, int]) -> grpc.RpcMethodHandler:
-    """Request sizes are measured in the deserializer (exact wire bytes, free); response sizes as each message leaves
-    the body (ByteSize: serialization itself happens after the body returns, too late for the log line)."""
+    """Request sizes are measured in the deserializer (exact wire bytes, free); response sizes by ByteSize (the
+    serialization itself happens after the body returns, too late for the log line) — a streamed message once gRPC
+    has sent it, so a stream its caller never read logs the bytes it delivered, not those it produced."""
     decode = handler.request_deserializer
 
     def deserialize(data: bytes) -> Any:
@@ -202,8 +203,8 @@ def _count_bytes(handler: grpc.RpcMethodHandler, sizes: dict[str, int]) -> grpc.
 
     def streaming(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         for message in behavior(request, context):
-            size(message)
             yield message
+            size(message)  # gRPC asks for the next message once it took this one: a stalled reader's don't count
 
     return handler._replace(**{name: streaming})
 

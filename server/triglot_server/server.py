@@ -10,7 +10,11 @@ Interceptors, outermost first (why this order):
 2. the shutdown gate — once shutdown begins, new calls (except health) are refused UNAVAILABLE, so clients retry
    elsewhere, while health keeps answering NOT_SERVING;
 3. security.TokenAuth (when tokens are configured) — UNAUTHENTICATED before any work or queueing;
-4. admission.AdmissionControl — bounds running and queued heavy calls (RESOURCE_EXHAUSTED beyond).
+4. service.MalformedRequests — bytes that are not a valid request message are INVALID_ARGUMENT (logged, counted);
+5. admission.AdmissionControl — bounds running and queued heavy calls (RESOURCE_EXHAUSTED beyond).
+
+SIGHUP reloads the model directory (packages installed or replaced since start-up); calls running finish with the
+models they started with.
 
 Graceful shutdown (stop()/SIGTERM/SIGINT): the gate closes (new calls refused) and health turns NOT_SERVING; calls
 already running get up to `grace` seconds to finish; then the server stops, cancelling any still running (and ending
@@ -18,8 +22,10 @@ health Watch streams).
 """
 from __future__ import annotations
 
+import errno
 import logging
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -36,7 +42,7 @@ from triglot.client import DEFAULT_ADDRESS
 from triglot.v1 import triglot_pb2_grpc
 from triglot_server import limits, observability, security
 from triglot_server.admission import AdmissionControl
-from triglot_server.service import SERVICE_NAME, TriglotServicer
+from triglot_server.service import SERVICE_NAME, MalformedRequests, TriglotServicer
 
 log = logging.getLogger(__name__)
 
@@ -145,10 +151,38 @@ class RunningServer:
         return left
 
 
+def _check_address(listen: str) -> None:
+    """ListenError unless `listen` is HOST:PORT (a port number 0-65535) or a unix: address."""
+    if listen.startswith(("unix:", "unix-abstract:")):
+        return
+    host, sep, port = listen.rpartition(":")
+    if not sep or not host or not port.isdigit() or int(port) > 65535 or "/" in listen:
+        raise ListenError(f"cannot listen on {listen!r}: expected HOST:PORT, e.g. 127.0.0.1:50051, [::1]:50051 or "
+                          "0.0.0.0:50051 (port 0 picks a free port)")
+
+
+def _bind_failure(listen: str, tls: bool) -> str:
+    """Why gRPC could not bind `listen`, found by binding it ourselves (gRPC does not say)."""
+    host, _, port = listen.rpartition(":")
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), int(port), type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
+            probe.bind(infos[0][4])
+    except socket.gaierror:
+        return f"cannot resolve the host {host!r}"
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            return "address already in use (is another triglot server running on it?)"
+        return error.strerror or str(error)
+    return "the TLS certificate and key are unusable" if tls else "gRPC refused the address"
+
+
 def start_server(listen: str = DEFAULT_LISTEN, *, max_workers: int | None = None, heavy_workers: int | None = None,
                  max_queue: int | None = None, tls: security.TlsConfig | None = None,
                  tokens: security.TokenSet | None = None, metrics_port: int | None = None,
-                 metrics_host: str = "127.0.0.1", insecure_listen: bool = False) -> RunningServer:
+                 metrics_host: str = "127.0.0.1", insecure_listen: bool = False,
+                 max_call_seconds: float | None = None, max_connection_idle: float | None = None,
+                 max_connection_age: float | None = None) -> RunningServer:
     """Bind `listen` ("HOST:PORT", port 0 picks a free one) and start serving; health says NOT_SERVING until
     load_models() has run.
 
@@ -156,14 +190,18 @@ def start_server(listen: str = DEFAULT_LISTEN, *, max_workers: int | None = None
     heavy_workers + max_queue + limits.CHEAP_THREADS, so cheap RPCs always find a thread. tls: serve TLS (mutual when
     it has a client CA). tokens: require a bearer token (health excepted). metrics_port: expose Prometheus /metrics
     on metrics_host:metrics_port (0 picks a free port). insecure_listen: allow plaintext on a non-loopback address.
+    max_call_seconds: the bound of a heavy call without a deadline; max_connection_idle/max_connection_age:
+    connection lifetimes in seconds (defaults and why: limits).
     """
+    _check_address(listen)
     try:
         security.check_listen(listen, tls, insecure_listen)
     except security.SecurityError as error:
         raise ListenError(str(error)) from None
     heavy_workers = limits.HEAVY_WORKERS if heavy_workers is None else heavy_workers
     max_queue = limits.MAX_QUEUED if max_queue is None else max_queue
-    admission = AdmissionControl(heavy_workers, max_queue)
+    max_call_seconds = limits.MAX_CALL_SECONDS if max_call_seconds is None else max_call_seconds
+    admission = AdmissionControl(heavy_workers, max_queue, max_call_seconds)
     needed = heavy_workers + max_queue + 1  # every running or waiting heavy call holds a thread; one left for cheap
     if max_workers is None:
         max_workers = heavy_workers + max_queue + limits.CHEAP_THREADS
@@ -178,10 +216,13 @@ def start_server(listen: str = DEFAULT_LISTEN, *, max_workers: int | None = None
     interceptors: list[grpc.ServerInterceptor] = [observability.CallLog(metrics), gate]
     if tokens is not None:
         interceptors.append(security.TokenAuth(tokens))
-    interceptors.append(admission)
+    interceptors += [MalformedRequests(), admission]
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="triglot-rpc"),
-                         interceptors=interceptors, options=limits.CHANNEL_OPTIONS)
+                         interceptors=interceptors, options=limits.server_options(
+                             limits.MAX_CONNECTION_IDLE if max_connection_idle is None else max_connection_idle,
+                             limits.MAX_CONNECTION_AGE if max_connection_age is None else max_connection_age,
+                             max_call_seconds))
     servicer = TriglotServicer()
     triglot_pb2_grpc.add_TriglotServicer_to_server(servicer, server)
     health_servicer = health.HealthServicer()
@@ -193,9 +234,7 @@ def start_server(listen: str = DEFAULT_LISTEN, *, max_workers: int | None = None
         else:
             port = server.add_insecure_port(listen)
     except RuntimeError:  # grpc raises RuntimeError("Failed to bind to address ...") and says no more
-        also = " or the TLS certificate and key are unusable" if tls is not None else ""
-        raise ListenError(f"cannot listen on {listen}: the port is in use, the address is not on this machine"
-                          f"{also}") from None
+        raise ListenError(f"cannot listen on {listen}: {_bind_failure(listen, tls is not None)}") from None
     except security.SecurityError as error:
         raise ListenError(str(error)) from None
     host = listen.rpartition(":")[0]
@@ -219,19 +258,27 @@ def load_models(running: RunningServer, model_dir: Path, settings: dict[str, obj
     comes first and `triglot serve --help` stays fast.
     """
     from triglot_server.engine import alignment, lexicon
-    from triglot_server.engine.translation import TranslationEngine
 
-    translator = TranslationEngine(model_dir, **(settings or {}))  # settings: engine/translation.py's table
+    routes = reload_models(running, model_dir, settings)
     # The first use of each language's dictionary prepares it (seconds on a first run): pay that before SERVING,
     # not in the first caller's Align.
     for sample, language in (("Beijing, 9 March", "en"), ("北京3月9日", "zh"), ("بغداد ٩ مارس", "ar")):
         lexicon.sentence_keys(sample, language)
     alignment.warm_up()  # loads the aligner's compiled kernels, so the first Align is not the slow one
+    running.set_serving(True)
+    return routes
+
+
+def reload_models(running: RunningServer, model_dir: Path, settings: dict[str, object] | None = None) -> int:
+    """Load the packages installed in model_dir now and serve them from the next call on (calls running keep the
+    engine they started with). Returns the number of translation routes."""
+    from triglot_server.engine.translation import TranslationEngine
+
+    translator = TranslationEngine(model_dir, **(settings or {}))  # settings: engine/translation.py's table
     running.servicer.translator = translator
     routes = len(translator.routes())
     if running.metrics:
         running.metrics.routes.set(routes)
-    running.set_serving(True)
     return routes
 
 
@@ -241,7 +288,7 @@ def serve(listen: str, model_dir: Path, *, on_ready: Callable[[str], None] | Non
     """Run until SIGINT/SIGTERM, then shut down gracefully (see RunningServer.stop). `options` go to start_server,
     `translation_settings` to the TranslationEngine. Returns how many calls had to be cancelled at the end of the
     grace period."""
-    stop, force = threading.Event(), threading.Event()
+    stop, force, reload = threading.Event(), threading.Event(), threading.Event()
 
     def on_signal(*_: Any) -> None:  # the first signal starts a graceful stop, a second one cuts it short
         (force if stop.is_set() else stop).set()
@@ -249,6 +296,7 @@ def serve(listen: str, model_dir: Path, *, on_ready: Callable[[str], None] | Non
     from triglot_server.engine.alignment import keys
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, lambda *_: reload.set())  # models installed since
     try:
         running = start_server(listen, **options)
         try:
@@ -270,7 +318,10 @@ def serve(listen: str, model_dir: Path, *, on_ready: Callable[[str], None] | Non
             # Short waits, not one long one: a signal may land on one of gRPC's threads, and Python runs its handler
             # in the main thread only once that thread is back in the interpreter.
             while not stop.wait(0.2):
-                pass
+                if reload.is_set():
+                    reload.clear()
+                    routes = reload_models(running, model_dir, translation_settings)
+                    log.info("reloaded models (SIGHUP): %d translation routes from %s", routes, model_dir)
             log.info("shutting down: refusing new calls; %d running get up to %g s to finish (signal again to "
                      "stop now)", running.gate.running, grace)
         finally:

@@ -434,6 +434,7 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
             languages=[pb.Language(code=code, name=name) for code, name in languages.LANGUAGES.items()],
             pairs=[pb.LanguagePair(source=r.source, target=r.target, via=r.via, models=r.models)
                    for r in translator.routes()],
+            unavailable_models=getattr(translator, "unavailable", ()),
         )
 
     def _glosser(self, should_stop: Callable[[], bool]) -> comparison.Glosser:
@@ -467,12 +468,65 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
     @_rpc
     def CompareStream(self, request: pb.CompareRequest,
                       context: grpc.ServicerContext) -> Iterator[pb.CompareEvent]:  # type: ignore[override]
-        """Progress events as the comparison advances, then the result; it runs in the RPC's own thread (the
-        engine yields its steps), so an admission slot is held exactly as long as the work, and a caller that goes
-        away stops it at its next step."""
+        """Progress events as the comparison advances, then the result; the engine yields its steps (admission
+        produces a heavy stream's messages while it holds the slot, and delivers them apart), and a caller that
+        goes away stops it at its next step."""
         for item in self._compare_steps(request, _stopper(context)):
             if isinstance(item, pb.CompareResponse):
                 yield pb.CompareEvent(result=item)
             else:
                 stage, done, total = item
                 yield pb.CompareEvent(progress=pb.CompareProgress(stage=stage, done=done, total=total))
+
+
+# ------------------------------------------------------------------ requests that are not valid protobuf (issue 14)
+
+class _Malformed:
+    """What the request deserializer returns for bytes that do not parse, so the call can be refused by name."""
+
+    def __init__(self, error: Exception) -> None:
+        self.message = str(error) or type(error).__name__
+
+
+class MalformedRequests(grpc.ServerInterceptor):
+    """Answers a request whose bytes are not a valid protobuf message (or carry invalid UTF-8 in a string field)
+    INVALID_ARGUMENT, the caller's fault, instead of gRPC's INTERNAL "Exception deserializing request!" and a
+    traceback in the log. Placed after authentication and before admission: the call is logged and counted like
+    any other, and takes no heavy slot. Calls with streamed requests (reflection) keep gRPC's own handling."""
+
+    def intercept_service(self, continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+                          details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
+        handler = continuation(details)
+        if handler is None or handler.request_streaming or handler.request_deserializer is None:
+            return handler
+        name = "unary_stream" if handler.unary_stream else "unary_unary"
+        behavior = getattr(handler, name)
+        if getattr(behavior, "experimental_non_blocking", False):
+            return handler
+        decode = handler.request_deserializer
+
+        def deserialize(data: bytes) -> Any:
+            try:
+                return decode(data)
+            except Exception as error:  # noqa: BLE001 - protobuf raises DecodeError; any failure is the caller's
+                return _Malformed(error)
+
+        def refuse(request: Any, context: grpc.ServicerContext) -> None:
+            if isinstance(request, _Malformed):
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                              f"the request is not a valid protobuf message ({request.message}); send the "
+                              f"serialized request message of {details.method}")
+
+        if handler.unary_stream:
+            def streaming(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+                refuse(request, context)
+                yield from behavior(request, context)
+
+            wrapped: Callable[..., Any] = streaming
+        else:
+            def unary(request: Any, context: grpc.ServicerContext) -> Any:
+                refuse(request, context)
+                return behavior(request, context)
+
+            wrapped = unary
+        return handler._replace(request_deserializer=deserialize, **{name: wrapped})

@@ -232,12 +232,14 @@ class LanguagePair(_message.Message):
     def __init__(self, source: _Optional[str] = ..., target: _Optional[str] = ..., via: _Optional[_Iterable[str]] = ..., models: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListLanguagesResponse(_message.Message):
-    __slots__ = ("languages", "pairs")
+    __slots__ = ("languages", "pairs", "unavailable_models")
     LANGUAGES_FIELD_NUMBER: _ClassVar[int]
     PAIRS_FIELD_NUMBER: _ClassVar[int]
+    UNAVAILABLE_MODELS_FIELD_NUMBER: _ClassVar[int]
     languages: _containers.RepeatedCompositeFieldContainer[Language]
     pairs: _containers.RepeatedCompositeFieldContainer[LanguagePair]
-    def __init__(self, languages: _Optional[_Iterable[_Union[Language, _Mapping]]] = ..., pairs: _Optional[_Iterable[_Union[LanguagePair, _Mapping]]] = ...) -> None: ...
+    unavailable_models: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, languages: _Optional[_Iterable[_Union[Language, _Mapping]]] = ..., pairs: _Optional[_Iterable[_Union[LanguagePair, _Mapping]]] = ..., unavailable_models: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Version(_message.Message):
     __slots__ = ("name", "document")

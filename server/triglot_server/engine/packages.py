@@ -7,8 +7,9 @@ instead of calling `argostranslate.package.install_from_path`, which writes into
 (absolute paths, "..", links). Installing never touches the network.
 
 Layout of the model directory: one sub-directory per language pair, named `translate-<from>_<to>`, so installing a
-package for a pair that is already installed replaces it (after the new one is fully extracted and checked).
-Names starting with "." are work in progress and ignored.
+package for a pair that is already installed replaces it — only after the new one is fully extracted and loaded
+(its CTranslate2 model and SentencePiece tokenizer), so an install never swaps a working package for one that cannot
+load. Names starting with "." are work in progress and ignored.
 """
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from triglot_server.engine.languages import normalize_language
-from triglot_server.engine.types import InvalidInput
+from typing import Any
+
+from triglot_server.engine.types import EngineError, InvalidInput
 
 MAX_PACKAGE_BYTES = 4 * 1024**3  # uncompressed; real Argos packages are ~100 MB (guards against zip bombs)
 INSTALL_HINT = "triglot models install FILE.argosmodel"
@@ -40,6 +43,28 @@ class ModelInfo:
     name: str  # directory name inside the model directory
     path: Path
     target_prefix: str = ""  # metadata target_prefix: a token forced at the start of every output ("" when none)
+
+
+class PackageUnloadable(EngineError):
+    """An installed (or staged) package whose model or tokenizer cannot be loaded."""
+
+
+def load_package(directory: Path, inter_threads: int = 1, intra_threads: int = 1,
+                 compute_type: str = "default") -> tuple[Any, Any]:
+    """The (SentencePiece processor, CTranslate2 translator) of a package directory; PackageUnloadable says why
+    not (a damaged model.bin, a model of another CTranslate2 version, a bad sentencepiece.model)."""
+    import ctranslate2
+    import sentencepiece
+
+    directory = Path(directory)
+    try:
+        tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(directory / "sentencepiece.model"))
+        translator = ctranslate2.Translator(str(directory / "model"), device="cpu", inter_threads=inter_threads,
+                                            intra_threads=intra_threads, compute_type=compute_type)
+    except (RuntimeError, OSError, ValueError) as error:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise PackageUnloadable(reason) from None
+    return tokenizer, translator
 
 
 def default_model_dir() -> Path:
@@ -145,27 +170,33 @@ def _package_archive(path: Path) -> Iterator[zipfile.ZipFile]:
         raise InvalidInput(f"{path}: damaged or unsupported zip archive ({error})") from None
 
 
-def _install_one(path: Path, model_dir: Path) -> ModelInfo:
-    staging = Path(tempfile.mkdtemp(prefix=".installing-", dir=model_dir))
+def _stage(path: Path, staging: Path) -> dict:
+    """Extract a package into staging and load it; its metadata, or InvalidInput naming the file."""
+    with _package_archive(path) as archive:
+        top, metadata = _check_archive(archive, str(path))
+        _extract(archive, top, staging)
+    (staging / "metadata.json").write_text(json.dumps(metadata, indent=2, ensure_ascii=False),
+                                           encoding="utf-8")  # codes normalised ("zh-CN" -> "zh")
     try:
-        with _package_archive(path) as archive:
-            top, metadata = _check_archive(archive, str(path))
-            _extract(archive, top, staging)
-        (staging / "metadata.json").write_text(json.dumps(metadata, indent=2, ensure_ascii=False),
-                                               encoding="utf-8")  # codes normalised ("zh-CN" -> "zh")
-        name = f"translate-{metadata['from_code']}_{metadata['to_code']}"
-        final = model_dir / name
-        if final.exists():  # re-install: swap in the new one, then drop the old one
-            retired = Path(tempfile.mkdtemp(prefix=".replaced-", dir=model_dir))
-            os.replace(final, retired / name)
-            os.replace(staging, final)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, final)
-        return _info(final, metadata)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        load_package(staging)
+    except PackageUnloadable as error:
+        raise InvalidInput(f"{path}: the package cannot be loaded ({error}); nothing was installed or "
+                           "replaced") from None
+    return metadata
+
+
+def _commit(staging: Path, metadata: dict, model_dir: Path) -> ModelInfo:
+    """Move a staged package into place, replacing the pair's previous package."""
+    name = f"translate-{metadata['from_code']}_{metadata['to_code']}"
+    final = model_dir / name
+    if final.exists():  # re-install: swap in the new one, then drop the old one
+        retired = Path(tempfile.mkdtemp(prefix=".replaced-", dir=model_dir))
+        os.replace(final, retired / name)
+        os.replace(staging, final)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.replace(staging, final)
+    return _info(final, metadata)
 
 
 def _info(directory: Path, metadata: dict) -> ModelInfo:
@@ -188,13 +219,21 @@ def install_packages(paths: list[Path], model_dir: Path) -> list[ModelInfo]:
             _check_archive(archive, str(path))
     model_dir = Path(model_dir)
     model_dir.mkdir(parents=True, exist_ok=True)
-    return [_install_one(path, model_dir) for path in paths]
+    stagings = [Path(tempfile.mkdtemp(prefix=".installing-", dir=model_dir)) for _ in paths]
+    try:  # every package extracted and loaded before any replaces what is installed
+        staged = [_stage(path, staging) for path, staging in zip(paths, stagings)]
+        return [_commit(staging, metadata, model_dir) for staging, metadata in zip(stagings, staged)]
+    finally:
+        for staging in stagings:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
 
 
-def list_packages(model_dir: Path) -> list[ModelInfo]:
+def list_packages(model_dir: Path, problems: list[str] | None = None) -> list[ModelInfo]:
     """Installed packages in model_dir, sorted by pair; [] when the directory does not exist.
 
-    Raises InvalidInput for a package directory whose metadata.json is unreadable (reinstall it).
+    A package directory whose metadata.json is unreadable raises InvalidInput (reinstall it) — or, when `problems`
+    is given, is left out and described there in one line.
     """
     model_dir = Path(model_dir)
     if not model_dir.is_dir():
@@ -203,7 +242,14 @@ def list_packages(model_dir: Path) -> list[ModelInfo]:
     for directory in sorted(model_dir.iterdir()):
         if directory.name.startswith(".") or not (directory / "metadata.json").is_file():
             continue
-        metadata = _read_metadata((directory / "metadata.json").read_bytes(), str(directory))
+        try:
+            metadata = _read_metadata((directory / "metadata.json").read_bytes(), str(directory))
+        except InvalidInput as error:
+            if problems is None:
+                raise
+            problems.append(f"{directory.name}: {str(error).removeprefix(f'{directory}: ')}; reinstall it with: "
+                            f"{INSTALL_HINT}")
+            continue
         found.append(_info(directory, metadata))
     return sorted(found, key=lambda info: (info.from_code, info.to_code, info.name))
 

@@ -12,13 +12,15 @@ costs at most that window, after which the call raises Cancelled.
 
 Every translated pair gets reference-free quality flags (engine/quality.py: untranslated, repetition, length_outlier,
 wrong_script). A flagged sentence is translated again with other decoding settings (a wider beam and
-`no_repeat_ngram_size`); the retry is kept only when it raises fewer flags, and the result records what was done.
+`no_repeat_ngram_size`); the retry is kept only when it is better by the flags (some gone, none new) and did not run
+to the decoding length cap, and the result records what was done.
 Results are cached per (models, sentence) in a bounded LRU cache, so a repeated sentence is translated once.
 
 We read packages ourselves (metadata.json, sentencepiece.model, model/) and never import
 `argostranslate.translate`: it pulls in stanza, torch and spacy (~5 s of start-up) for sentence splitting we do not
-use. Detokenisation follows Argos (`apply_packaged_translation`): SentencePiece decode, "▁"/"_" to spaces, target
-prefix and leading space removed. Nothing here touches the network.
+use. Detokenisation follows Argos (`apply_packaged_translation`): SentencePiece decode, "▁" to spaces (a literal "_"
+stays: identifiers such as foreign_ministry_2020 come back as written), target prefix and leading space removed.
+Nothing here touches the network.
 
 Settings (keyword arguments of TranslationEngine; defaults measured on 2 cores with bench/translate_bench.py and
 bench/decoding_guards.py on a transformer-base int8 model — figures in bench/README.md):
@@ -33,11 +35,13 @@ bench/decoding_guards.py on a transformer-base int8 model — figures in bench/R
 | max_batch_size             | 32        | sentences per batch; a smaller call is split so that every                |
 |                            |           | inter_threads worker gets a batch                                         |
 | batch_type                 | "examples"| or "tokens" (then max_batch_size counts tokens)                           |
-| max_decoding_ratio         | 2.0       | decoding length cap = ratio x input tokens + extra, per batch (sorted by  |
-|                            |           | length, so close to each sentence's own bound), so                        |
-| max_decoding_extra         | 10        | a model that never emits </s> (a runaway loop) still stops                |
+| max_decoding_ratio         | 2.0       | decoding length cap = ratio x input tokens + extra, per sentence (an      |
+|                            |           | output that reached its own cap inside a batch is decoded again alone),   |
+| max_decoding_extra         | 10        | so a model that never emits </s> (a runaway loop) still stops, and a      |
+|                            |           | sentence translates the same whatever it is sent with                     |
 | max_input_tokens           | 512       | longer sentences are translated in consecutive chunks of this many tokens |
-|                            |           | and joined (CTranslate2 would otherwise truncate them silently)           |
+|                            |           | and joined (CTranslate2 would otherwise truncate them silently); each     |
+|                            |           | chunk is a batch of its own, so a cancelled call stops between chunks     |
 | repetition_penalty         | 1.0       | first-pass guard, off: it changes normal output and does not stop loops   |
 | no_repeat_ngram_size       | 0         | first-pass guard, off: real MT output repeats a 4-gram of pieces in ~4%   |
 |                            |           | of sentences, which this would alter                                      |
@@ -48,6 +52,7 @@ bench/decoding_guards.py on a transformer-base int8 model — figures in bench/R
 """
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections import OrderedDict, deque
@@ -56,13 +61,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from triglot_server.engine.languages import normalize_language
-from triglot_server.engine.packages import (INSTALL_HINT, ModelInfo, default_model_dir, install_packages,
-                                            list_packages)
+from triglot_server.engine.packages import (INSTALL_HINT, ModelInfo, PackageUnloadable, default_model_dir,
+                                            install_packages, list_packages, load_package)
 from triglot_server.engine.quality import assess
-from triglot_server.engine.types import Cancelled, EngineError, InvalidInput, NotInstalled
+from triglot_server.engine.types import Cancelled, InvalidInput, NotInstalled
 
 __all__ = ["ModelInfo", "Route", "TranslationResult", "TranslatedPair", "TranslationEngine", "default_model_dir",
            "parse_settings", "install_packages", "list_packages", "PIVOT", "DEFAULT_SETTINGS"]
+
+log = logging.getLogger(__name__)
 
 PIVOT = "en"
 DEFAULT_SETTINGS: dict[str, object] = {
@@ -139,57 +146,88 @@ class _Package:
     """One loaded package: its translator, tokenizer and metadata."""
 
     def __init__(self, info: ModelInfo, settings: dict) -> None:
-        import ctranslate2
-        import sentencepiece
-
         self.info = info
         self.target_prefix = info.target_prefix
-        try:
-            self.tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(info.path / "sentencepiece.model"))
-            self.translator = ctranslate2.Translator(
-                str(info.path / "model"), device="cpu", inter_threads=settings["inter_threads"],
-                intra_threads=settings["intra_threads"], compute_type=settings["compute_type"])
-        except (RuntimeError, OSError, ValueError) as error:
-            raise EngineError(f"cannot load translation model {info.name} from {info.path}: {error}; "
-                              f"reinstall it with: {INSTALL_HINT}") from None
+        self.tokenizer, self.translator = load_package(info.path, int(settings["inter_threads"]),
+                                                       int(settings["intra_threads"]),
+                                                       str(settings["compute_type"]))
 
     @property
     def label(self) -> str:
         return f"{self.info.name}@{self.info.version}" if self.info.version else self.info.name
 
-    def translate(self, sentences: list[str], settings: dict, should_stop: StopCheck | None = None) -> list[str]:
-        """Translate sentences (all at once, in length-sorted batches); "" for blank input."""
+    def translate(self, sentences: list[str], settings: dict, should_stop: StopCheck | None = None,
+                  capped: set[int] | None = None) -> list[str]:
+        """Translate sentences (all at once, in length-sorted batches); "" for blank input. The indices of
+        sentences whose output ran to the decoding length cap (a runaway, not a finished translation) are added
+        to `capped` when it is given."""
         limit = int(settings["max_input_tokens"])
         indices = [i for i, sentence in enumerate(sentences) if sentence.strip()]
         # One SentencePiece call for the whole list (C++ loop) instead of one call per sentence.
         encoded = self.tokenizer.encode([sentences[i] for i in indices], out_type=str) if indices else []
         chunks: list[list[str]] = []  # token chunks to translate
         owners: list[int] = []  # which sentence each chunk belongs to
+        alone: set[int] = set()  # chunks of a sentence over the limit: each is a batch of its own
         for index, tokens in zip(indices, encoded):
             for start in range(0, len(tokens), limit):
+                if len(tokens) > limit:
+                    alone.add(len(chunks))
                 chunks.append(tokens[start:start + limit])
                 owners.append(index)
         outputs: list[list[str]] = [[] for _ in sentences]
-        for owner, tokens in zip(owners, self._translate_tokens(chunks, settings, should_stop)):
+        translated, reached = self._translate_tokens(chunks, settings, should_stop, alone)
+        for owner, tokens in zip(owners, translated):
             outputs[owner] += tokens  # a long sentence's chunks are detokenised together, as one output
+        if capped is not None:
+            capped.update(owners[i] for i in reached)
         return [self._detokenize(tokens) if tokens else "" for tokens in outputs]
 
-    def _translate_tokens(self, batch: list[list[str]], settings: dict,
-                          should_stop: StopCheck | None = None) -> list[list[str]]:
+    @staticmethod
+    def _cap(tokens: list[str], settings: dict) -> int:
+        """The decoding length cap of one input: ratio x its pieces + extra, so a runaway loop stops."""
+        return int(settings["max_decoding_ratio"] * len(tokens)) + int(settings["max_decoding_extra"])
+
+    def _translate_tokens(self, batch: list[list[str]], settings: dict, should_stop: StopCheck | None = None,
+                          alone: set[int] = frozenset()  # type: ignore[assignment]
+                          ) -> tuple[list[list[str]], set[int]]:
+        # Returns the output tokens of each input, and which inputs ran to their decoding cap.
         # Batches are formed here rather than inside CTranslate2: sentences sorted by length (least padding), cut
         # into batches of max_batch_size — fewer when the call is small, so that every inter_threads worker gets
-        # one — and each batch gets its own decoding cap (ratio x its longest input + extra), so a runaway loop
-        # stops near its own sentence's length. Batches are submitted asynchronously and the workers decode them
-        # in parallel.
+        # one. Chunks of a sentence over max_input_tokens (`alone`) are as long as a whole batch of ordinary
+        # sentences: each is a batch of its own, so they pass the in-flight window one by one and a call that is
+        # cancelled stops submitting them. Batches are submitted asynchronously and the workers decode them in
+        # parallel.
         if not batch:
-            return []
+            return [], set()
         order = sorted(range(len(batch)), key=lambda i: len(batch[i]))
+        ordinary = [i for i in order if i not in alone]
         size = int(settings["max_batch_size"])
         if settings["batch_type"] == "tokens":  # max_batch_size counts tokens: let CTranslate2 cut one call
-            groups = [order]
+            groups = [ordinary] if ordinary else []
         else:
-            size = max(1, min(size, math.ceil(len(batch) / int(settings["inter_threads"]))))
-            groups = [order[start:start + size] for start in range(0, len(order), size)]
+            size = max(1, min(size, math.ceil(len(ordinary) / int(settings["inter_threads"]))))
+            groups = [ordinary[start:start + size] for start in range(0, len(ordinary), size)]
+        groups += [[i] for i in order if i in alone]
+        outputs = self._decode(batch, groups, settings, should_stop)
+        # A batch decodes to the cap of its longest input. An output that reached its own (lower) cap was
+        # decoded further than it would have been alone: it is decoded again alone, with its own cap, so a
+        # sentence's translation never depends on the sentences it came with (nor does the cache).
+        group_cap = {i: self._cap(batch[group[-1]], settings) for group in groups for i in group}  # sorted groups
+        again = [i for i in order if len(outputs[i]) >= self._cap(batch[i], settings)
+                 and self._cap(batch[i], settings) < group_cap[i]]
+        if again:
+            redone = self._decode(batch, [[i] for i in again], settings, should_stop)
+            for i in again:
+                outputs[i] = redone[i]
+        reached = {i for i in order if len(outputs[i]) >= self._cap(batch[i], settings)}
+        prefix = [self.target_prefix] if self.target_prefix else None
+        return [tokens[1:] if prefix and tokens[:1] == prefix else tokens  # the forced prefix is not a word
+                for tokens in outputs], reached
+
+    def _decode(self, batch: list[list[str]], groups: list[list[int]], settings: dict,
+                should_stop: StopCheck | None) -> list[list[str]]:
+        """The hypotheses (prefix included) of the inputs in `groups`, each group one translate_batch call with the
+        cap of its longest input; [] for inputs in no group."""
         prefix = [self.target_prefix] if self.target_prefix else None
         # A bounded window of batches is in flight (2 per inter_threads worker: each worker always has its next
         # batch queued, so throughput is as with all submitted at once), and should_stop is asked before each
@@ -201,10 +239,7 @@ class _Package:
         def collect() -> None:
             members, futures = pending.popleft()
             for i, future in zip(members, futures):
-                tokens = future.result().hypotheses[0]
-                if prefix and tokens[:1] == prefix:
-                    tokens = tokens[1:]  # the forced prefix token is not an output word
-                outputs[i] = tokens
+                outputs[i] = future.result().hypotheses[0]
 
         for members in groups:
             if len(pending) >= window:
@@ -214,8 +249,6 @@ class _Package:
                     for future in futures:
                         future.result()
                 raise Cancelled("translation stopped: the caller went away or its deadline passed")
-            longest = len(batch[members[-1]])
-            cap = int(settings["max_decoding_ratio"] * longest) + int(settings["max_decoding_extra"])
             futures = self.translator.translate_batch(
                 [batch[i] for i in members],
                 target_prefix=[prefix] * len(members) if prefix else None,
@@ -223,7 +256,8 @@ class _Package:
                 beam_size=settings["beam_size"], length_penalty=settings["length_penalty"],
                 repetition_penalty=settings["repetition_penalty"],
                 no_repeat_ngram_size=settings["no_repeat_ngram_size"],
-                max_decoding_length=cap, max_input_length=0,  # 0: never truncate (chunked above instead)
+                max_decoding_length=self._cap(batch[members[-1]], settings),  # members sorted by length
+                max_input_length=0,  # 0: never truncate (chunked above instead)
                 replace_unknowns=True, asynchronous=True)
             pending.append((members, futures))
         while pending:
@@ -231,7 +265,7 @@ class _Package:
         return outputs
 
     def _detokenize(self, tokens: list[str]) -> str:
-        text = self.tokenizer.decode_pieces(tokens).replace("▁", " ").replace("_", " ")
+        text = self.tokenizer.decode_pieces(tokens).replace("▁", " ")
         if self.target_prefix and text.startswith(self.target_prefix):
             text = text[len(self.target_prefix):]
         return text[1:] if text.startswith(" ") else text
@@ -275,8 +309,18 @@ class TranslationEngine:
         self._cache = _LRU(int(self.settings["cache_size"]))
         self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
         self._packages: dict[tuple[str, str], _Package] = {}
-        for info in list_packages(self.model_dir):
-            self._packages[(info.from_code, info.to_code)] = _Package(info, self.settings)
+        # Installed packages that cannot be used, a line each: skipped (logged, and listed by ListLanguages), so
+        # one damaged package costs its pair only, not every other pair and alignment.
+        self.unavailable: list[str] = []
+        for info in list_packages(self.model_dir, self.unavailable):
+            try:
+                self._packages[(info.from_code, info.to_code)] = _Package(info, self.settings)
+            except PackageUnloadable as error:
+                reason = str(error).replace(str(info.path), info.name)  # remote callers see it: no server paths
+                self.unavailable.append(f"{info.name}: cannot be loaded ({reason}); reinstall it with: "
+                                        f"{INSTALL_HINT}")
+        for problem in self.unavailable:
+            log.warning("skipping translation package %s", problem)
 
     @property
     def packages(self) -> list[ModelInfo]:
@@ -301,8 +345,10 @@ class TranslationEngine:
             return [self._packages[(source, PIVOT)], self._packages[(PIVOT, target)]]
         missing = [f"{a}→{b}" for a, b in ((source, PIVOT), (PIVOT, target)) if (a, b) not in self._packages]
         via = f" or {' and '.join(missing)} (through {PIVOT})" if PIVOT not in (source, target) else ""
-        raise NotInstalled(f"no model for {source}→{target} in {self.model_dir}: install a {source}→{target} "
-                           f"package{via} with: {INSTALL_HINT}")
+        # The message goes to remote callers: no server paths in it.
+        raise NotInstalled(f"no model for {source}→{target} on this server: install a {source}→{target} "
+                           f"package{via} on the server with: {INSTALL_HINT}, then reload the server (SIGHUP) or "
+                           "restart it")
 
     def _check(self, sentences: list[str], source: str, target: str) -> tuple[str, str, list[_Package]]:
         source, target = normalize_language(source), normalize_language(target)
@@ -356,9 +402,9 @@ class TranslationEngine:
         return pairs  # type: ignore[return-value]
 
     def _run_chain(self, texts: list[str], chain: list[_Package], settings: dict,
-                   should_stop: StopCheck | None = None) -> list[str]:
+                   should_stop: StopCheck | None = None, capped: set[int] | None = None) -> list[str]:
         for package in chain:
-            texts = package.translate(texts, settings, should_stop)
+            texts = package.translate(texts, settings, should_stop, capped)
         return texts
 
     def _translate_new(self, sentences: list[str], source: str, target: str, chain: list[_Package],
@@ -369,16 +415,22 @@ class TranslationEngine:
         if not (flagged and self.settings["retry_flagged"]):
             return pairs
         # A second opinion for flagged sentences only: wider beam and an n-gram guard (bench/decoding_guards.py).
-        retried = self._run_chain([sentences[i] for i in flagged], chain, self._retry_settings, should_stop)
+        capped: set[int] = set()  # retries that ran to the decoding cap: runaways, however they are flagged
+        retried = self._run_chain([sentences[i] for i in flagged], chain, self._retry_settings, should_stop, capped)
         how = ",".join(f"{k}={self._retry_settings[k]}" for k in _RETRY_OVERRIDES)
-        for i, out in zip(flagged, retried):
+        for k, (i, out) in enumerate(zip(flagged, retried)):
             flags = assess(sentences[i], out, source, target)
             before = pairs[i].flags
-            if len(flags) < len(before):
-                pairs[i] = TranslatedPair(out, flags, f"retried with {how} after {'+'.join(before)}: kept the retry")
-            else:
+            tried = f"retried with {how} after {'+'.join(before)}"
+            # Kept only when better by the flags (some of the first's flags gone, none new) and finished before
+            # the cap: a retry that runs to the cap is another runaway.
+            if k in capped:
                 pairs[i] = TranslatedPair(pairs[i].translation, before,
-                                          f"retried with {how} after {'+'.join(before)}: no better, kept the first")
+                                          f"{tried}: the retry ran to the length cap, kept the first")
+            elif set(flags) < set(before):
+                pairs[i] = TranslatedPair(out, flags, f"{tried}: kept the retry")
+            else:
+                pairs[i] = TranslatedPair(pairs[i].translation, before, f"{tried}: no better, kept the first")
         return pairs
 
     def _signature(self, chain: list[_Package]) -> str:
