@@ -16,7 +16,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "2020-03-09-china-iraq"
 # Every readout set the repo carries (verbatim copies of ../shared/data/readouts): the sample and the real dev sets.
-READOUT_SETS = [SAMPLE, *sorted(p for p in (ROOT / "tests" / "data" / "readouts" / "real").iterdir() if p.is_dir())]
+# The real dev readouts the tests run on: the copies in tests/data, or $TRIGLOT_READOUTS (builddocs.readouts).
+from builddocs import readouts  # noqa: E402
+
+REAL_READOUTS = sorted(p for p in (readouts() / "real").iterdir() if p.is_dir())
+READOUT_SETS = [SAMPLE, *REAL_READOUTS]
 
 
 @pytest.fixture(scope="session")

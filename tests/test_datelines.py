@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REAL_READOUTS
 from triglot_server.engine.datelines import DatelineDate, find_dateline
 
 D = DatelineDate
@@ -161,7 +162,7 @@ def test_language_tags_are_normalised_and_checked():
         find_dateline("x", "fr")
 
 
-READOUTS = [p for p in sorted((Path(__file__).parent / "data" / "readouts" / "real").iterdir()) if p.is_dir()]
+READOUTS = REAL_READOUTS
 
 
 @pytest.mark.parametrize("readout", READOUTS, ids=lambda p: p.name)

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import start_cli_server, stop_cli_server
+from conftest import REAL_READOUTS, start_cli_server, stop_cli_server
 from triglot import formats
 from triglot.client import TriglotClient, version
 
-DEV = Path(__file__).parent / "data" / "readouts" / "real"
-SETS = sorted(p.parent for p in DEV.glob("*/divergences.json"))
+SETS = [p for p in REAL_READOUTS if (p / "divergences.json").exists()]
 GROUP = {"omission": "gap", "addition": "gap", "number_mismatch": "anchor", "name_mismatch": "anchor",
          "content_difference": "content"}
 

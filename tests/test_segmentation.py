@@ -270,9 +270,10 @@ def test_sentences_from_lines_empty_list_and_empty_items():
 # -- hard-wrapped text -----------------------------------------------------------------------------------------------
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from builddocs import readouts, wrapped  # noqa: E402
+from builddocs import wrapped  # noqa: E402
+from conftest import READOUT_SETS  # noqa: E402
 
-SETS = [SAMPLE] + sorted(p for p in (readouts() / "real").iterdir() if p.is_dir())
+SETS = READOUT_SETS
 
 
 def same_sentences(a: list[str], b: list[str], language: str) -> bool:

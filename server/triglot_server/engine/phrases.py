@@ -26,6 +26,7 @@ from pathlib import Path
 from triglot_server.engine import transliteration
 from triglot_server.engine.anchors import fold_arabic
 from triglot_server.engine.languages import normalize_language
+from triglot_server.engine.text import ARABIC_WORD
 
 DATA_DIR = Path(__file__).with_name("data")
 LANGS = ("en", "zh", "ar")
@@ -112,7 +113,6 @@ class _ChineseForm:
         return [m.span() for m in self.regex.finditer(text)]
 
 
-_AR_TOKEN = re.compile(r"[\u0621-\u065F\u0670-\u06D3]+")
 _AR_PRONOUNS = ("ها", "هم", "هما", "هن", "نا", "كم", "ه")
 _AR_ENDINGS = ("ه", "ان", "ين", "ون", "ات", "يه", "يين", "يون", "ت", "ا", "تا", "وا")  # nouns; past verbs (أكدت, أكدا)
 
@@ -259,7 +259,7 @@ class PhraseMatcher:
         """Every concept in `text`, sorted by start. Hits of one concept never overlap (the longest is kept); hits
         of different concepts may."""
         lang = normalize_language(language)
-        tokens = [(m.start(), m.end(), fold_arabic(m.group())) for m in _AR_TOKEN.finditer(text)] \
+        tokens = [(m.start(), m.end(), fold_arabic(m.group())) for m in ARABIC_WORD.finditer(text)] \
             if lang == "ar" else []
 
         low = text.lower().replace("’", "'") if lang == "en" else text
