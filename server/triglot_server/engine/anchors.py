@@ -167,7 +167,16 @@ def _parse_en_words(words: list[str]) -> int | None:
     return total + current
 
 
+_EN_NUMWORDS = frozenset(_EN_NUMWORD[3:-1].split("|"))
+_ASCII_DIGIT = re.compile(r"[0-9]")
+_ASCII_RUN = re.compile(r"[A-Za-z]+")
+
+
 def _numbers_en(text: str) -> list[Anchor]:
+    # Cheap pre-check (in C): a number needs an ASCII digit or a number word, and with \b on both sides (ASCII) a
+    # number word is a whole run of ASCII letters. Most sentences have neither; the full pattern is slow to scan.
+    if not _ASCII_DIGIT.search(text) and _EN_NUMWORDS.isdisjoint(w.lower() for w in _ASCII_RUN.findall(text)):
+        return []
     out = []
     groups: list[list[re.Match]] = []  # runs of number words that form one number
     for m in _EN_NUM.finditer(text):
@@ -484,6 +493,8 @@ class Gazetteer:
                        toks if acronym else None))
         for entries in self._index["en"].values():
             entries.sort(key=lambda e: -len(e.tokens))
+        # A set, not the dict: set.isdisjoint(dict) walks the whole dict for every sentence.
+        self._en_first = frozenset(self._index["en"])
         for lang in ("zh", "ar"):
             for entries in self._index[lang].values():
                 entries.sort(key=lambda e: -len(e.tokens))
@@ -535,7 +546,7 @@ class Gazetteer:
         if lang == "en":
             # fast path in C: no token of the sentence starts a form, and no capitalised word is a misspelt name
             words = set(_TOKEN["en"].findall(text.lower()))
-            if words.isdisjoint(index) and not any(w[:-2] in index for w in words if w.endswith(("'s", "’s"))) \
+            if words.isdisjoint(self._en_first) and not any(w[:-2] in index for w in words if w.endswith(("'s", "’s"))) \
                     and not any(self._fuzzy_match(w) for w in _CAPITALISED.findall(text)):
                 return []
         tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN[lang].finditer(text)]

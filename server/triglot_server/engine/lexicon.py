@@ -115,11 +115,31 @@ Unit = tuple[int, int, frozenset[str], str]  # start, end, keys, kind — the fa
 
 
 @resources.bounded(resources.WORD_CACHE)
-def _en_word_keys(word: str) -> frozenset[str] | None:
+def _en_word_stem(word: str) -> str | None:
+    """The key of an English word (its stem), or None for a stopword or a one-letter word."""
     low = word.lower()
     if low.endswith(("'s", "’s")):
         low = low[:-2]
-    return None if low in STOPWORDS or len(low) < 2 else frozenset((stem(low),))
+    return None if low in STOPWORDS or len(low) < 2 else stem(low)
+
+
+@resources.bounded(resources.WORD_CACHE)
+def _en_word_keys(word: str) -> frozenset[str] | None:
+    key = _en_word_stem(word)
+    return None if key is None else frozenset((key,))
+
+
+def _add_english_keys(text: str, blocked: list[tuple[int, int]], keys: set[str]) -> None:
+    """The keys `_english_units` would give, added to `keys` without building the units (the aligner's hot path)."""
+    if not blocked:
+        keys.update(filter(None, map(_en_word_stem, _EN_WORD.findall(text))))
+        return
+    for m in _EN_WORD.finditer(text):
+        key = _en_word_stem(m.group())
+        if key is not None:
+            s, e = m.span()
+            if not any(bs < e and s < be for bs, be in blocked):
+                keys.add(key)
 
 
 def english_word_keys(text: str) -> frozenset[str]:
@@ -416,8 +436,15 @@ def content_words(text: str, language: str) -> list[ContentWord]:
 def sentence_keys(text: str, language: str) -> frozenset[str]:
     """Language-neutral evidence keys of a sentence: English stems of its words or of their dictionary glosses, plus
     anchor keys ("#num:9", "#date:3-9", "#name:iraq"). The same concept in en, zh and ar gives the same key."""
+    lang = language if language in ("en", "zh", "ar") else normalize_language(language)
+    anchors = extract_anchors(text, lang)
     keys: set[str] = set()
-    for unit in _units(text, language):
+    for a in anchors:
+        keys.update(a.keys)
+    if lang == "en":
+        _add_english_keys(text, [(a.start, a.end) for a in anchors], keys)
+        return frozenset(keys)
+    for unit in (_chinese_units if lang == "zh" else _arabic_units)(text, [(a.start, a.end) for a in anchors]):
         keys.update(unit[2])
     return frozenset(keys)
 
