@@ -178,11 +178,7 @@ def search_reference(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int
 
 # ---------------------------------------------------------------- compiled kernels (numba), same lattice as `search`
 
-try:
-    from numba import njit
-except ImportError:  # the pure-Python kernels below still run, only slowly
-    def njit(*args, **kwargs):
-        return (lambda f: f) if not args or not callable(args[0]) else args[0]
+from triglot_server.engine.alignment.compiled import njit  # noqa: E402
 
 
 @njit(cache=True)
