@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from itertools import chain, repeat
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -495,6 +496,9 @@ class Gazetteer:
             entries.sort(key=lambda e: -len(e.tokens))
         # A set, not the dict: set.isdisjoint(dict) walks the whole dict for every sentence.
         self._en_first = frozenset(self._index["en"])
+        # The token sets of the English forms by first token: a form can match only if all its tokens occur.
+        self._en_token_sets = {first: tuple(dict.fromkeys(frozenset(e.tokens) for e in entries))
+                               for first, entries in self._index["en"].items()}
         for lang in ("zh", "ar"):
             for entries in self._index[lang].values():
                 entries.sort(key=lambda e: -len(e.tokens))
@@ -549,6 +553,13 @@ class Gazetteer:
             if words.isdisjoint(self._en_first) and not any(w[:-2] in index for w in words if w.endswith(("'s", "’s"))) \
                     and not any(self._fuzzy_match(w) for w in _CAPITALISED.findall(text)):
                 return []
+            # Second check (in C but for the last line): some form whose tokens all occur among the sentence's
+            # token forms ("lord" alone is no "Lord Howe Island"). Without one, only misspelt names can match.
+            toks = _TOKEN["en"].findall(text)
+            forms = set(chain.from_iterable(map(self._token_variants, toks, repeat(lang))))
+            if not any(ts <= forms for first in forms & self._en_first for ts in self._en_token_sets[first]):
+                if not any(t[:1].isupper() and self._fuzzy_match(t) for t in toks):
+                    return []
         tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN[lang].finditer(text)]
         if lang == "ar" and not any(v in index for _, _, t in tokens for v in self._token_variants(t, lang)):
             return []  # most sentences of a long text name nothing in the gazetteer
