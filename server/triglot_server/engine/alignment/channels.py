@@ -38,6 +38,14 @@ class Vectors:
     w: np.ndarray
 
     def downsample(self, f: int) -> "Vectors":
+        """Blocks of f consecutive sentences, each the sum of its sentences' vectors (compiled; the same floats as
+        `downsample_reference`)."""
+        if not _by_sentence(self.sid):
+            return self.downsample_reference(f)
+        sid, kid, w = _merge_blocks(self.sid, self.kid, self.w, f)
+        return Vectors(-(-self.n // f), sid, kid, w)
+
+    def downsample_reference(self, f: int) -> "Vectors":
         k = int(self.kid.max(initial=0)) + 1
         code = (self.sid // f) * k + self.kid
         uniq, inv = np.unique(code, return_inverse=True)
@@ -45,7 +53,16 @@ class Vectors:
         return Vectors(-(-self.n // f), uniq // k, uniq % k, w)
 
     def span_norms(self, reach: int = 3) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Squared norm of each sentence, and its dot products with the sentences 1..reach after it (merged beads)."""
+        """Squared norm of each sentence, and its dot products with the sentences 1..reach after it (merged beads)
+        (compiled; the same floats as `span_norms_reference`)."""
+        if not _by_sentence(self.sid):
+            return self.span_norms_reference(reach)
+        norm = np.bincount(self.sid, weights=self.w * self.w, minlength=self.n)
+        order = _order_in_sentences(self.sid, self.kid)
+        dots = _neighbour_dots(self.sid[order], self.kid[order], self.w[order], self.n, reach)
+        return norm, list(dots)
+
+    def span_norms_reference(self, reach: int = 3) -> tuple[np.ndarray, list[np.ndarray]]:
         norm = np.bincount(self.sid, weights=self.w * self.w, minlength=self.n)
         k = int(self.kid.max(initial=0)) + 1
         code = self.sid * k + self.kid
@@ -59,6 +76,76 @@ class Vectors:
             hit = (code[pos] == shifted) if len(code) else np.zeros(0, bool)
             out.append(np.bincount(sid[hit], weights=w[hit] * w[pos[hit]], minlength=self.n))
         return norm, out
+
+
+# Postings come by sentence (vectors_pair builds them so, downsample keeps it); the kernels below rely on it and
+# the callers check it (a hand-built Vectors in any order takes the numpy path).
+
+@njit(cache=True, nogil=True)
+def _by_sentence(sid):
+    for e in range(1, len(sid)):
+        if sid[e] < sid[e - 1]:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _order_in_sentences(sid, kid):
+    """Order of the postings by (sentence, key), given postings by sentence: each sentence's keys sorted."""
+    order = np.arange(len(sid))
+    a = 0
+    while a < len(sid):
+        z = a + 1
+        while z < len(sid) and sid[z] == sid[a]:
+            z += 1
+        order[a:z] = a + np.argsort(kid[a:z], kind="mergesort")
+        a = z
+    return order
+
+
+@njit(cache=True, nogil=True)
+def _neighbour_dots(sid, kid, w, n, reach):
+    """dots[d - 1, s] = vector s . vector s + d, from postings sorted by (sentence, key); summed in posting order."""
+    seg = np.searchsorted(sid, np.arange(n + 1))
+    dots = np.zeros((reach, n))
+    for e in range(len(sid)):
+        s = sid[e]
+        for d in range(1, reach + 1):
+            t = s + d
+            if t >= n:
+                break
+            lo, hi = seg[t], seg[t + 1]
+            pos = lo + np.searchsorted(kid[lo:hi], kid[e])
+            if pos < hi and kid[pos] == kid[e]:
+                dots[d - 1, s] += w[e] * w[pos]
+    return dots
+
+
+@njit(cache=True, nogil=True)
+def _merge_blocks(sid, kid, w, f):
+    """Postings of blocks of f sentences (by block, then key), each key's weights summed in posting order."""
+    out_sid = np.empty(len(sid), dtype=np.int64)
+    out_kid = np.empty(len(sid), dtype=np.int64)
+    out_w = np.empty(len(sid))
+    k = 0
+    a = 0
+    while a < len(sid):
+        block = sid[a] // f
+        z = a + 1
+        while z < len(sid) and sid[z] // f == block:
+            z += 1
+        order = a + np.argsort(kid[a:z], kind="mergesort")  # stable: equal keys stay in posting order
+        r = 0
+        while r < len(order):
+            key = kid[order[r]]
+            acc = 0.0
+            while r < len(order) and kid[order[r]] == key:
+                acc += w[order[r]]
+                r += 1
+            out_sid[k], out_kid[k], out_w[k] = block, key, acc
+            k += 1
+        a = z
+    return out_sid[:k], out_kid[:k], out_w[:k]
 
 
 def vectors_pair(src_bags: list, tgt_bags: list, bigram_weight: float = 1.0) -> tuple[Vectors, Vectors]:

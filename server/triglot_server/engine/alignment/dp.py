@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from triglot_server.engine.alignment.compiled import njit
+
 INF = np.inf
 
 # Bead types (source count, target count) other than 0-1; 0-1 is handled by the in-row recurrence.
@@ -96,7 +98,32 @@ def search(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int
     a = np.array([t[0] for t in BEAD_TYPES], dtype=np.int64)
     b = np.array([t[1] for t in BEAD_TYPES], dtype=np.int64)
     d, back = _viterbi(np.ascontiguousarray(costs), np.ascontiguousarray(add_cost), band.lo, a, b, n, m)
-    return _backtrace(back, band, n, m, lambda i, c: d[i, c])
+    if not (0 <= m - band.lo[n] < band.width) or not np.isfinite(d[n, m - band.lo[n]]):
+        raise RuntimeError("alignment band does not reach the end cell")
+    rows, cols, cum = _trace(d, back, band.lo, a, b, n, m)
+    return list(zip(rows.tolist(), cols.tolist())), cum
+
+
+@njit(cache=True, nogil=True)
+def _trace(d, back, lo, a, b, n, m):
+    """`_backtrace` compiled, for the DP values `d` of `_viterbi`: the cells from (0, 0) to (n, m) and their values."""
+    n_types = len(a)
+    rows = np.empty(n + m + 1, dtype=np.int64)
+    cols = np.empty(n + m + 1, dtype=np.int64)
+    cum = np.empty(n + m + 1)
+    i, j, k = n, m, 0
+    while True:
+        rows[k], cols[k], cum[k] = i, j, d[i, j - lo[i]]
+        k += 1
+        if i == 0 and j == 0:
+            break
+        t = back[i, j - lo[i]]
+        if t == n_types:
+            j -= 1
+        else:
+            i -= a[t]
+            j -= b[t]
+    return rows[:k][::-1].copy(), cols[:k][::-1].copy(), cum[:k][::-1].copy()
 
 
 def _backtrace(back: np.ndarray, band: Band, n: int, m: int, cumulative) -> tuple[list[tuple[int, int]], np.ndarray]:
@@ -178,7 +205,6 @@ def search_reference(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int
 
 # ---------------------------------------------------------------- compiled kernels (numba), same lattice as `search`
 
-from triglot_server.engine.alignment.compiled import njit  # noqa: E402
 
 
 @njit(cache=True)

@@ -8,6 +8,7 @@ import numpy as np
 
 from triglot_server.engine.alignment import dp
 from triglot_server.engine.alignment.channels import Channel, band_dots
+from triglot_server.engine.alignment.compiled import njit
 
 TYPES = dp.BEAD_TYPES  # 1-1, 1-0, 1-2, 2-1, 2-2, 1-3, 3-1, 2-3, 3-2, 1-4, 4-1; 0-1 is separate
 
@@ -40,7 +41,26 @@ def span(cum: np.ndarray, idx: np.ndarray, k: int) -> np.ndarray:
 
 
 def shift_rows(a: np.ndarray, band: dp.Band, da: int, db: int) -> np.ndarray:
-    """out[i, c] = a[i - da, column (j - db)] where j = lo[i] + c, zero outside the band."""
+    """out[i, c] = a[i - da, column (j - db)] where j = lo[i] + c, zero outside the band (compiled copy loop)."""
+    if da == 0 and db == 0:
+        return a
+    return _shift_rows(a, band.lo, da, db)
+
+
+@njit(cache=True, nogil=True)
+def _shift_rows(a, lo, da, db):
+    rows, width = a.shape
+    out = np.zeros_like(a)
+    for i in range(max(da, 0), rows):
+        p = i - da
+        shift = lo[i] - lo[p] - db
+        for c in range(max(0, -shift), min(width, width - shift)):
+            out[i, c] = a[p, c + shift]
+    return out
+
+
+def shift_rows_reference(a: np.ndarray, band: dp.Band, da: int, db: int) -> np.ndarray:
+    """`shift_rows` in numpy (the original, kept to check the compiled copy against)."""
     rows, width = a.shape
     if da == 0 and db == 0:
         return a

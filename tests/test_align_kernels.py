@@ -1,0 +1,78 @@
+"""The aligner's compiled kernels give exactly the floats of their numpy originals (kept as references), on random
+sparse vectors and bands: posting-list dot products, merged blocks, neighbour dots, row shifts."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from triglot_server.engine.alignment import channels, dp, features
+
+
+def _bags(rng: np.random.Generator, n: int, vocabulary: int) -> list[set[str]]:
+    return [{f"k{int(v)}" for v in rng.integers(0, vocabulary, rng.integers(0, 8))} for _ in range(n)]
+
+
+def _band(rng: np.random.Generator, n: int, m: int) -> dp.Band:
+    if rng.random() < 0.5:
+        return dp.full_band(n, m)
+    path = [(0, 0)] + [(i, min(m, int(i * m / max(n, 1)))) for i in range(1, n + 1)]
+    path[-1] = (n, m)
+    return dp.band_around_path(path, 1, n, m, int(rng.integers(1, 5)), 10**6)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_band_dots_equals_the_numpy_reference(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(seed)
+    for trial in range(80):
+        n, m = (int(v) for v in rng.integers(0, 60, size=2))
+        x, y = channels.vectors_pair(_bags(rng, n, int(rng.integers(1, 40))), _bags(rng, m, 40))
+        if trial % 3 == 1 and x.n > 4:
+            x, y = x.downsample(2), y.downsample(2)
+        band = _band(rng, x.n, y.n)
+        # Small passes and a small pair budget exercise the multi-pass sums and the heavy-key cut.
+        monkeypatch.setattr(channels, "CHUNK_PAIRS", (2_000_000, 7, 1)[trial % 3])
+        max_pairs = (40_000_000, 50, 5)[trial % 3]
+        got = channels.band_dots(x, y, band, max_pairs)
+        want = channels.band_dots_reference(x, y, band, max_pairs)
+        assert got.shape == want.shape == (band.rows, band.width)
+        assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_merged_blocks_and_neighbour_dots_equal_the_numpy_reference(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    for _ in range(60):
+        x, _ = channels.vectors_pair(_bags(rng, int(rng.integers(0, 80)), int(rng.integers(1, 30))), [{"a"}])
+        for f in (1, 2, 4, 5):
+            got, want = x.downsample(f), x.downsample_reference(f)
+            assert got.n == want.n
+            for field in ("sid", "kid", "w"):
+                assert np.array_equal(getattr(got, field), getattr(want, field))
+            for v in (x, got):
+                for reach in (1, 3):
+                    (norm, dots), (ref_norm, ref_dots) = v.span_norms(reach), v.span_norms_reference(reach)
+                    assert np.array_equal(norm, ref_norm)
+                    assert len(dots) == len(ref_dots) == reach
+                    assert all(np.array_equal(a, b) for a, b in zip(dots, ref_dots))
+
+
+def test_vectors_in_any_order_take_the_reference_path() -> None:
+    x = channels.Vectors(3, np.array([2, 0, 1, 0]), np.array([0, 1, 0, 0]), np.array([1.0, 2.0, 3.0, 4.0]))
+    got, want = x.downsample(2), x.downsample_reference(2)
+    assert np.array_equal(got.w, want.w) and np.array_equal(got.kid, want.kid)
+    (norm, dots), (ref_norm, ref_dots) = x.span_norms(2), x.span_norms_reference(2)
+    assert np.array_equal(norm, ref_norm) and all(np.array_equal(a, b) for a, b in zip(dots, ref_dots))
+    assert dots[0][0] == 0.0 and dots[0][1] == 3.0 * 1.0  # sentence 1 shares key 0 with sentence 2
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_shift_rows_equals_the_numpy_reference(seed: int) -> None:
+    rng = np.random.default_rng(200 + seed)
+    for _ in range(60):
+        n, m = (int(v) for v in rng.integers(1, 40, size=2))
+        band = _band(rng, n, m)
+        a = rng.random((band.rows, band.width))
+        for da in range(4):
+            for db in range(4):
+                assert np.array_equal(features.shift_rows(a, band, da, db),
+                                      features.shift_rows_reference(a, band, da, db))
