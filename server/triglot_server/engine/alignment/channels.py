@@ -105,19 +105,27 @@ def _order_in_sentences(sid, kid):
 
 @njit(cache=True, nogil=True)
 def _neighbour_dots(sid, kid, w, n, reach):
-    """dots[d - 1, s] = vector s . vector s + d, from postings sorted by (sentence, key); summed in posting order."""
+    """dots[d - 1, s] = vector s . vector s + d, from postings sorted by (sentence, key): the two sentences' key
+    lists merged, the products summed in posting order."""
     seg = np.searchsorted(sid, np.arange(n + 1))
     dots = np.zeros((reach, n))
-    for e in range(len(sid)):
-        s = sid[e]
+    for s in range(n):
         for d in range(1, reach + 1):
             t = s + d
             if t >= n:
                 break
-            lo, hi = seg[t], seg[t + 1]
-            pos = lo + np.searchsorted(kid[lo:hi], kid[e])
-            if pos < hi and kid[pos] == kid[e]:
-                dots[d - 1, s] += w[e] * w[pos]
+            e, f, e_end, f_end = seg[s], seg[t], seg[s + 1], seg[t + 1]
+            acc = 0.0
+            while e < e_end and f < f_end:
+                if kid[e] < kid[f]:
+                    e += 1
+                elif kid[e] > kid[f]:
+                    f += 1
+                else:
+                    acc += w[e] * w[f]
+                    e += 1
+                    f += 1
+            dots[d - 1, s] = acc
     return dots
 
 
