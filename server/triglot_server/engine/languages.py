@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, Callable
 
 from triglot_server.engine.text import HAN, HAN_CHARS  # noqa: F401 (HAN_CHARS: re-exported)
 from triglot_server.engine.types import InvalidInput, LanguageCode
@@ -99,12 +99,13 @@ def detect_script(text: str) -> tuple[LanguageCode, float]:
     """Step 1: the language (en, zh or ar) whose script has the most letters in `text`, and that script's share of
     all letters. Ties go to the first of en, zh, ar. Raises InvalidInput when there is no Latin, Han or Arabic letter
     at all."""
-    counts = {"en": _count(_LATIN, text), "zh": _count(_HAN, text), "ar": _count(_ARABIC, text)}
+    count = _counter(text)
+    counts = {"en": count(_LATIN), "zh": count(_HAN), "ar": count(_ARABIC)}
     language = max(counts, key=lambda code: counts[code])  # max keeps the first of equal counts: en, zh, ar
     if counts[language] == 0:
         raise InvalidInput(NO_LETTERS_MESSAGE)
     # Letters of other scripts (Cyrillic, kana, …) lower the confidence; the winner's letters are always among them.
-    letters = max(_count(_ANY_LETTER, text), sum(counts.values()))
+    letters = max(count(_ANY_LETTER), sum(counts.values()))
     return language, round(counts[language] / letters, 4)
 
 
@@ -225,6 +226,22 @@ def is_traditional(text: str) -> bool:
     changed_by_s2t = sum(a != b for a, b in zip(sample, traditional)) if len(traditional) == len(sample) else \
         sum(1 for ch in sample if _converter("s2t").convert(ch) != ch)
     return changed_by_t2s > changed_by_s2t
+
+
+LONG_TEXT = 20_000  # characters: above this, letters are counted from the text's character histogram
+
+
+def _counter(text: str) -> Callable[[re.Pattern[str]], int]:
+    """count(pattern): how many characters of `text` match `pattern` (a one-character class). A long text (a book
+    is megabytes) is read once into a histogram of its distinct characters, then each class tests those only."""
+    if len(text) < LONG_TEXT:
+        return lambda pattern: _count(pattern, text)
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    histogram = np.bincount(codes)
+    chars = [(chr(c), int(histogram[c])) for c in np.flatnonzero(histogram)]
+    return lambda pattern: sum(n for ch, n in chars if pattern.match(ch))
 
 
 def _count(pattern: re.Pattern[str], text: str) -> int:

@@ -51,6 +51,8 @@ def vocabulary(text: str) -> frozenset[str]:
 def normal_form(text: str, language: str, words: frozenset[str] = frozenset()) -> NormalForm:
     """The normal form of one sentence's original `text` in `language` (en, zh, zt or ar); `words` is the
     document's vocabulary (see `vocabulary`)."""
+    if not _BREAK.search(text):  # most sentences: nothing to re-join (and no per-character copy)
+        return NormalForm(text, languages.to_simplified(text) if language == "zt" else text, None)
     pieces: list[tuple[int, str]] = []  # (offset in text, replacement) of each break that changes
     same_length = True
     chinese = languages.analysis_language(language) == "zh"
