@@ -82,6 +82,7 @@ def _align_ids(level: Level, params: Params, check: Check) -> tuple[list, Scored
     path, scored, found = _search(top, band, params, 2, check)
     for lv in reversed(pyramid[:-1]):
         band = dp.band_around_path(path, FACTOR, lv.n, lv.m, MARGIN, MAX_BAND_CELLS)
+        scored = None  # the coarser level's costs: freed before the finer level builds its own
         path, scored, found = _search(lv, band, params, 2, check)
     return path, scored, band, found
 
