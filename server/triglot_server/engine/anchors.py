@@ -494,6 +494,16 @@ class Gazetteer:
                        toks if acronym else None))
         for entries in self._index["en"].values():
             entries.sort(key=lambda e: -len(e.tokens))
+        # The forms of each first token by their second token (None: one-token forms), each with its place in the
+        # first token's list: a match tries only the forms its next token can continue, in the list's order
+        # ("China" starts 95 forms, "China-Arab States" among them).
+        self._by_second: dict[str, dict[str, dict[str | None, list[tuple[int, _Entry]]]]] = {}
+        for lang, index in self._index.items():
+            groups = self._by_second.setdefault(lang, {})
+            for first, entries in index.items():
+                for place, e in enumerate(entries):
+                    second = e.tokens[1] if len(e.tokens) > 1 else None
+                    groups.setdefault(first, {}).setdefault(second, []).append((place, e))
         # A set, not the dict: set.isdisjoint(dict) walks the whole dict for every sentence.
         self._en_first = frozenset(self._index["en"])
         # The token sets of the English forms by first token: a form can match only if all its tokens occur.
@@ -567,13 +577,16 @@ class Gazetteer:
         max_gap = 1 if lang == "zh" else 4
         out: list[Anchor] = []
         i = 0
+        by_second = self._by_second[lang]
         while i < len(tokens):
             best: tuple[int, _Entry] | None = None
             for v in variants[i]:
-                for e in index.get(v, ()):
+                for e in self._candidates(by_second.get(v), variants[i + 1] if i + 1 < len(tokens) else ()):
                     n = len(e.tokens)
                     if best and n <= best[0] or i + n > len(tokens):
                         continue
+                    if n > 1 and e.tokens[1] not in variants[i + 1]:
+                        continue  # the cheap test of the full one below first: most forms fail on their second token
                     if e.exact_case and tuple(t[2] for t in tokens[i:i + n]) != e.exact_case:
                         continue
                     if e.proper and not tokens[i][2][:1].isupper():
@@ -596,6 +609,18 @@ class Gazetteer:
             out.append(Anchor("name", e.ids[0], s, end, text[s:end], False, e.ids[1:] + e.implies))
             i += n
         return out
+
+    @staticmethod
+    def _candidates(groups: dict[str | None, list[tuple[int, _Entry]]] | None, following: tuple[str, ...]
+                    ) -> list[_Entry]:
+        """The forms of one first token that the next token's forms `following` can continue (or that have one
+        token), in the order of the first token's list."""
+        if not groups:
+            return []
+        found = [groups.get(None, ())] + [groups[v] for v in following if v in groups]
+        if len(found) == 1 or sum(1 for f in found if f) <= 1:
+            return [e for f in found for _, e in f]
+        return [e for _, e in sorted((x for f in found for x in f), key=lambda x: x[0])]
 
     def _fuzzy_candidate(self, token: str) -> _Entry | None:
         return self._fuzzy_lookup(token) if len(token) >= 5 and token[0].isupper() and token.isalpha() else None
