@@ -518,6 +518,17 @@ class Gazetteer:
                 self._zh_forms.setdefault(e.tokens[0], []).append(("".join(e.tokens), e))
         for forms in self._zh_forms.values():
             forms.sort(key=lambda f: -len(f[0]))
+        # Each first character's forms by their second character ("" for one-character forms, which sort last): a
+        # position tries only the forms its next character continues, longest first as before.
+        self._zh_by_pair: dict[str, list[tuple[str, _Entry]]] = {}  # forms by their first two characters
+        self._zh_single: dict[str, list[tuple[str, _Entry]]] = {}  # one-character forms
+        for first, forms in self._zh_forms.items():
+            for form, e in forms:
+                (self._zh_by_pair.setdefault(form[:2], []) if len(form) > 1 else
+                 self._zh_single.setdefault(form, [])).append((form, e))
+        # The characters that start a Chinese form (a few hundred): the scan jumps from one to the next in C.
+        self._zh_starts = re.compile("[" + "".join(map(re.escape, sorted(self._zh_forms))) + "]") \
+            if self._zh_forms else None
         self._token_variants = resources.bounded(resources.WORD_CACHE)(_variants)
         self._fuzzy_match = resources.bounded(resources.WORD_CACHE)(self._fuzzy_candidate)
         # Misspelt proper names (Irapi for Iraqi): single-token English forms of 5+ letters, one letter substituted.
@@ -535,19 +546,19 @@ class Gazetteer:
     def _find_zh(self, text: str) -> list[Anchor]:
         # Chinese forms are matched as strings: scan only characters that start some form.
         out: list[Anchor] = []
-        i, n = 0, len(text)
-        while i < n:
-            entries = self._zh_forms.get(text[i])
-            if entries:
-                for form, e in entries:
-                    if text.startswith(form, i):
-                        out.append(Anchor("name", e.ids[0], i, i + len(form), form, False, e.ids[1:] + e.implies))
-                        i += len(form)
-                        break
-                else:
-                    i += 1
-            else:
-                i += 1
+        i = 0  # where the next form may start (a match consumes its characters)
+        for start in (self._zh_starts.finditer(text) if self._zh_starts else ()):
+            p = start.start()
+            if p < i:
+                continue
+            pair, single = self._zh_by_pair.get(text[p:p + 2]), self._zh_single.get(text[p])
+            if pair is None and single is None:
+                continue
+            for form, e in chain(pair or (), single or ()):
+                if text.startswith(form, p):
+                    out.append(Anchor("name", e.ids[0], p, p + len(form), form, False, e.ids[1:] + e.implies))
+                    i = p + len(form)
+                    break
         # A name read inside a longer transliterated name is a coincidence (萨尔 "Saarland" in 费萨尔 Faisal).
         spans = [(a.start, a.end) for a in out]
         return [a for k, a in enumerate(out) if self.kinds.get(a.value) == "title"  # a title precedes a name
