@@ -76,3 +76,21 @@ def test_shift_rows_equals_the_numpy_reference(seed: int) -> None:
             for db in range(4):
                 assert np.array_equal(features.shift_rows(a, band, da, db),
                                       features.shift_rows_reference(a, band, da, db))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_channel_cosines_equal_the_numpy_reference(seed: int) -> None:
+    rng = np.random.default_rng(300 + seed)
+    match = [t for t in dp.BEAD_TYPES if t[0] and t[1]]
+    for trial in range(25):
+        n, m = (int(v) for v in rng.integers(1, 50, size=2))
+        x, y = channels.vectors_pair(_bags(rng, n, int(rng.integers(2, 30))), _bags(rng, m, 30))
+        band = _band(rng, n, m)
+        for mix, weakest in ((0.5, True), (0.7, False), (0.0, True)):
+            ch = channels.Channel("test", x, y, mix, weakest)
+            got = features.channel_cosines(ch, band, m, match)
+            want = features.channel_cosines_reference(ch, band, m, match)
+            assert len(got) == len(want) == len(match)
+            for t, g, w in zip(match, got, want):
+                assert g.dtype == w.dtype == np.float32
+                assert np.array_equal(g, w), (trial, t, mix, float(np.abs(g - w).max()))

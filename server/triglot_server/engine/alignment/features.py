@@ -92,48 +92,168 @@ def features(level: Level, band: dp.Band) -> Features:
     j = np.clip(band.columns(), 0, m)
     cx, cy = prefix(level.lx), prefix(level.ly)
     match = [t for t in TYPES if t[0] and t[1]]
-    max_a, max_b = max(a for a, _ in match), max(b for _, b in match)
     cos: dict = {t: [] for t in match}
     for ch in level.channels:
-        s = band_dots(ch.x, ch.y, band)
-        # rowsum[b][i, c]: dot of source sentence i-1 with the b target sentences ending before j (same row);
-        # colsum[a]: dot of the a source sentences ending before i with target sentence j-1.
-        rowsum = {1: s}
-        for b in range(2, max_b + 1):
-            rowsum[b] = rowsum[b - 1] + shift_rows(s, band, 0, b - 1)
-        colsum = {1: s}
-        for a in range(2, max_a + 1):
-            colsum[a] = colsum[a - 1] + shift_rows(s, band, a - 1, 0)
-        xn, yn = ch.x.span_norms(max_a - 1), ch.y.span_norms(max_b - 1)
-        nx = merged_norms(xn, i, range(1, max_a + 1))
-        ny = merged_norms(yn, j, range(1, max_b + 1))
-        cx1, cy1 = prefix(xn[0]), prefix(yn[0])  # single-sentence squared norms
-        mix = ch.merge_mix
-        for a, b in match:
-            dot = rowsum[b]
-            for da in range(1, a):
-                dot = dot + shift_rows(rowsum[b], band, da, 0)
-            sim = cosine(dot, nx[a][:, None], ny[b])
-            if (a > 1 or b > 1) and mix > 0:
-                # Every sentence of a merged bead must be explained by the other side: the weakest one's cosine
-                # with the other side's merged text (a long sentence cannot carry an unrelated short neighbour).
-                # (The row shifts are recomputed, not shared with the sum above: one loop doing both measured
-                # about 90 MiB more peak memory on Bible 006 for no gain in time.)
-                parts = [cosine(shift_rows(rowsum[b], band, da, 0),
-                                 span(cx1, np.maximum(i - da, 0), 1)[:, None], ny[b]) for da in range(a) if a > 1]
-                parts += [cosine(shift_rows(colsum[a], band, 0, db), nx[a][:, None],
-                                  span(cy1, np.maximum(j - db, 0), 1)) for db in range(b) if b > 1]
-                if ch.weakest:
-                    sim = (1 - mix) * sim + mix * np.minimum.reduce(parts)
-                else:
-                    # A side with one sentence is one member whose cosine is the merged one.
-                    parts += [sim] * ((a == 1) + (b == 1))
-                    sim = (1 - mix) * sim + mix * (sum(parts) / len(parts))
-            cos[(a, b)].append(sim.astype(np.float32))
+        for t, sim in zip(match, channel_cosines(ch, band, m, match)):
+            cos[t].append(sim)
     ly = {b: span(cy, j, b) for b in {t[1] for t in match}}  # shared by the types with b target sentences
     return Features(lx={t: span(cx, i, t[0])[:, None] for t in match},
                      ly={t: ly[t[1]] for t in match},
                      cos=cos, skip_x=span(cx, i, 1), skip_y=span(cy, j, 1), columns=band.columns(), m=m)
+
+
+def channel_cosines(ch: Channel, band: dp.Band, m: int, match: list) -> list[np.ndarray]:
+    """One channel's similarity of every bead type in `match` at every band cell, float32 (rows, width) each:
+    the cosine of the merged texts, mixed for a merged bead with its members' cosines (MERGE_MIX). A compiled
+    loop over the cells from the band's dot products and 1-D norm tables (no (rows, width) temporaries);
+    `channel_cosines_reference` is the numpy original, which it matches float for float."""
+    max_a, max_b = max(a for a, _ in match), max(b for _, b in match)
+    s = band_dots(ch.x, ch.y, band)
+    xn, yn = ch.x.span_norms(max_a - 1), ch.y.span_norms(max_b - 1)
+    nx = merged_norms(xn, np.arange(band.rows), range(1, max_a + 1))  # by row i
+    ny = merged_norms(yn, np.arange(m + 1), range(1, max_b + 1))  # by column j (cells past m read j = m)
+    sims = _cosines(s, band.lo, m, np.array([a for a, _ in match]), np.array([b for _, b in match]),
+                    np.stack([nx[a] for a in range(1, max_a + 1)]), np.stack([ny[b] for b in range(1, max_b + 1)]),
+                    prefix(xn[0]), prefix(yn[0]), float(ch.merge_mix), bool(ch.weakest))
+    return list(sims)
+
+
+@njit(cache=True, nogil=True)
+def _cos(dot, nx, ny):
+    denom = np.sqrt(nx * ny)
+    return dot / denom if denom > 0 else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _cosines(s, lo, m, ta, tb, nx, ny, cx1, cy1, mix, weakest):
+    rows, width = s.shape
+    max_a, max_b = nx.shape[0], ny.shape[0]
+    # rowsum[b - 1][i, c]: source unit i-1 against the b target units ending at column c; colsum[a - 1]: the a
+    # source units ending at row i against target unit c (each summed in the reference's order).
+    rowsum = np.empty((max_b, rows, width))
+    colsum = np.empty((max_a, rows, width))
+    for i in range(rows):
+        for c in range(width):
+            acc = s[i, c]
+            rowsum[0, i, c] = acc
+            for d in range(1, max_b):
+                acc = acc + (s[i, c - d] if c - d >= 0 else 0.0)
+                rowsum[d, i, c] = acc
+            acc = s[i, c]
+            colsum[0, i, c] = acc
+            for d in range(1, max_a):
+                x = 0.0
+                if i - d >= 0:
+                    cc = c + lo[i] - lo[i - d]
+                    if 0 <= cc < width:
+                        x = s[i - d, cc]
+                acc = acc + x
+                colsum[d, i, c] = acc
+    # Which shifted sums and member cosines some type needs: above[b] for da < the largest a with this b; a
+    # merged bead's member cosines for da < a (b target units, a > 1) and db < b (a source units, b > 1).
+    reach_a = np.zeros(max_b, dtype=np.int64)
+    parts_a = np.zeros(max_b, dtype=np.int64)
+    parts_b = np.zeros(max_a, dtype=np.int64)
+    for k in range(len(ta)):
+        a, b = ta[k], tb[k]
+        reach_a[b - 1] = max(reach_a[b - 1], a)
+        if a > 1:
+            parts_a[b - 1] = max(parts_a[b - 1], a)
+        if b > 1:
+            parts_b[a - 1] = max(parts_b[a - 1], b)
+    out = np.empty((len(ta), rows, width), dtype=np.float32)
+    above = np.zeros((max_b, max_a))  # rowsum[b] of the row da above, shifted to this cell's columns
+    part_a = np.zeros((max_b, max_a))  # cosine of that row's source unit with the b target units
+    part_b = np.zeros((max_a, max_b))  # cosine of the a source units with the target unit db to the left
+    for i in range(rows):
+        for c in range(width):
+            j = min(max(lo[i] + c, 0), m)
+            for da in range(max_a):
+                p = i - da
+                cc = c + lo[i] - lo[p] if p >= 0 else -1
+                inside = p >= 0 and 0 <= cc < width
+                q = max(i - da, 0)
+                xs = cx1[q] - cx1[max(q - 1, 0)]
+                for b in range(max_b):
+                    if da < reach_a[b]:
+                        above[b, da] = rowsum[b, p, cc] if inside else 0.0
+                        if da < parts_a[b]:
+                            part_a[b, da] = _cos(above[b, da], xs, ny[b, j])
+            for db in range(max_b):
+                q = max(j - db, 0)
+                ys = cy1[q] - cy1[max(q - 1, 0)]
+                for a in range(max_a):
+                    if db < parts_b[a]:
+                        x = colsum[a, i, c - db] if c - db >= 0 else 0.0
+                        part_b[a, db] = _cos(x, nx[a, i], ys)
+            for k in range(len(ta)):
+                a, b = ta[k], tb[k]
+                dot = above[b - 1, 0]
+                for da in range(1, a):
+                    dot = dot + above[b - 1, da]
+                sim = _cos(dot, nx[a - 1, i], ny[b - 1, j])
+                if (a > 1 or b > 1) and mix > 0:
+                    low, total, count = np.inf, 0.0, 0
+                    if a > 1:
+                        for da in range(a):
+                            v = part_a[b - 1, da]
+                            low, total, count = min(low, v), total + v, count + 1
+                    if b > 1:
+                        for db in range(b):
+                            v = part_b[a - 1, db]
+                            low, total, count = min(low, v), total + v, count + 1
+                    if weakest:
+                        sim = (1 - mix) * sim + mix * low
+                    else:
+                        for _ in range((a == 1) + (b == 1)):  # a side of one sentence: its member is the bead
+                            total, count = total + sim, count + 1
+                        sim = (1 - mix) * sim + mix * (total / count)
+                out[k, i, c] = sim
+    return out
+
+
+def channel_cosines_reference(ch: Channel, band: dp.Band, m: int, match: list) -> list[np.ndarray]:
+    """`channel_cosines` in numpy (the original, kept to check the compiled one against: the same float32s)."""
+    i = np.arange(band.rows)
+    j = np.clip(band.columns(), 0, m)
+    max_a, max_b = max(a for a, _ in match), max(b for _, b in match)
+    out = []
+    s = band_dots(ch.x, ch.y, band)
+    # rowsum[b][i, c]: dot of source sentence i-1 with the b target sentences ending before j (same row);
+    # colsum[a]: dot of the a source sentences ending before i with target sentence j-1.
+    rowsum = {1: s}
+    for b in range(2, max_b + 1):
+        rowsum[b] = rowsum[b - 1] + shift_rows(s, band, 0, b - 1)
+    colsum = {1: s}
+    for a in range(2, max_a + 1):
+        colsum[a] = colsum[a - 1] + shift_rows(s, band, a - 1, 0)
+    xn, yn = ch.x.span_norms(max_a - 1), ch.y.span_norms(max_b - 1)
+    nx = merged_norms(xn, i, range(1, max_a + 1))
+    ny = merged_norms(yn, j, range(1, max_b + 1))
+    cx1, cy1 = prefix(xn[0]), prefix(yn[0])  # single-sentence squared norms
+    mix = ch.merge_mix
+    for a, b in match:
+        dot = rowsum[b]
+        for da in range(1, a):
+            dot = dot + shift_rows(rowsum[b], band, da, 0)
+        sim = cosine(dot, nx[a][:, None], ny[b])
+        if (a > 1 or b > 1) and mix > 0:
+            # Every sentence of a merged bead must be explained by the other side: the weakest one's cosine
+            # with the other side's merged text (a long sentence cannot carry an unrelated short neighbour).
+            # (The row shifts are recomputed, not shared with the sum above: one loop doing both measured
+            # about 90 MiB more peak memory on Bible 006 for no gain in time.)
+            parts = [cosine(shift_rows(rowsum[b], band, da, 0),
+                             span(cx1, np.maximum(i - da, 0), 1)[:, None], ny[b]) for da in range(a) if a > 1]
+            parts += [cosine(shift_rows(colsum[a], band, 0, db), nx[a][:, None],
+                              span(cy1, np.maximum(j - db, 0), 1)) for db in range(b) if b > 1]
+            if ch.weakest:
+                sim = (1 - mix) * sim + mix * np.minimum.reduce(parts)
+            else:
+                # A side with one sentence is one member whose cosine is the merged one.
+                parts += [sim] * ((a == 1) + (b == 1))
+                sim = (1 - mix) * sim + mix * (sum(parts) / len(parts))
+        out.append(sim.astype(np.float32))
+    return out
 
 
 def cosine(dot: np.ndarray, nx: np.ndarray, ny: np.ndarray) -> np.ndarray:
