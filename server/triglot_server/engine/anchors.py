@@ -576,10 +576,12 @@ class Gazetteer:
                 return []
             # Second check (in C but for the last line): some form whose tokens all occur among the sentence's
             # token forms ("lord" alone is no "Lord Howe Island"). Without one, only misspelt names can match.
-            toks = _TOKEN["en"].findall(text)
-            forms = set(chain.from_iterable(map(self._token_variants, toks, repeat(lang))))
+            if text.isascii():  # the lowered text's tokens are the tokens lowered: their forms, plus "&" = "and"
+                forms = words | {w[:-2] for w in words if w.endswith("'s")} | ({"and"} if "&" in words else set())
+            else:
+                forms = set(chain.from_iterable(map(self._token_variants, _TOKEN["en"].findall(text), repeat(lang))))
             if not any(ts <= forms for first in forms & self._en_first for ts in self._en_token_sets[first]):
-                if not any(t[:1].isupper() and self._fuzzy_match(t) for t in toks):
+                if not any(t[:1].isupper() and self._fuzzy_match(t) for t in _TOKEN["en"].findall(text)):
                     return []
         tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN[lang].finditer(text)]
         if lang == "ar" and not any(v in index for _, _, t in tokens for v in self._token_variants(t, lang)):

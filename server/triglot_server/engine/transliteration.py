@@ -90,6 +90,13 @@ def _in_names() -> Counter[str]:
     return counts
 
 
+def preload() -> None:
+    """Load the tables now (a process that will read long Chinese texts: ~1 s otherwise paid by its first one)."""
+    characters()
+    _common_words()
+    _in_names()
+
+
 def derive() -> list[str]:
     """The transliteration characters (see the module's docstring)."""
     from triglot_server.engine.cedict import entries

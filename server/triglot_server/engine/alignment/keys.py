@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import AbstractSet, Callable
 
+from triglot_server.engine import transliteration
 from triglot_server.engine.lexicon import sentence_keys
 
 PARALLEL_MIN = 10_000  # sentences on both sides: below this, a worker's round trip costs more than it saves
@@ -46,6 +47,7 @@ def _warm() -> None:
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="parent-watch").start()
     for sample, language in (("Beijing, 9 March", "en"), ("北京3月9日", "zh"), ("بغداد ٩ مارس", "ar")):
         sentence_keys(sample, language)
+    transliteration.preload()  # the Chinese names check loads them on its first name inside a name (~1 s)
 
 
 def start_worker() -> None:
