@@ -433,9 +433,11 @@ def content_words(text: str, language: str) -> list[ContentWord]:
     return [ContentWord(s, e, text[s:e], keys, kind) for s, e, keys, kind in sorted(_units(text, language), key=lambda u: u[0])]
 
 
+@resources.bounded(resources.SENTENCE_CACHE)
 def sentence_keys(text: str, language: str) -> frozenset[str]:
     """Language-neutral evidence keys of a sentence: English stems of its words or of their dictionary glosses, plus
-    anchor keys ("#num:9", "#date:3-9", "#name:iraq"). The same concept in en, zh and ar gives the same key."""
+    anchor keys ("#num:9", "#date:3-9", "#name:iraq"). The same concept in en, zh and ar gives the same key.
+    Memoised: a sentence seen again (the same readout aligned for another pair, compared after it) is not re-read."""
     lang = language if language in ("en", "zh", "ar") else normalize_language(language)
     anchors = extract_anchors(text, lang)
     keys: set[str] = set()
