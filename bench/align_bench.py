@@ -11,7 +11,8 @@ given as `source_translations`.
 Speed: hunalign (`../shared/tools/hunalign/`, empty dictionary) and triglot end to end as a user runs it (`triglot
 serve` with no model and `triglot align ... --presplit --format align` in two processes) on Bible 006 and on its first
 quarter (cut at a gold bead boundary), interleaved round by round, medians of 3, with the ratio; the server's peak
-memory. Calibration: the share of beads that are exactly a gold bead (strict) and that lie inside one gold bead (a
+memory (and at start); the sample readout's Align p50 over gRPC on that server (the same document again, and a new
+document every call). Calibration: the share of beads that are exactly a gold bead (strict) and that lie inside one gold bead (a
 finer split of it) per confidence band. The previous version (`--previous`, a git revision) runs from `git archive`
 in a child process; the report counts the beads that differ.
 
@@ -25,6 +26,7 @@ import json
 import statistics
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -181,6 +183,7 @@ def speed(data: Path, scorer, hunalign: Path, rounds: int = 3) -> list[str]:
         docs = {"006": (data / f"{SCALE}.en", data / f"{SCALE}.zh", data / f"{SCALE}.gold.align"),
                 "006 first quarter": (q_en, q_zh, q_gold)}
         server = Server(tmp / "models")
+        ready_mib = server.peak_rss_mib()
         f1 = {}
         try:
             for _ in range(rounds):
@@ -197,14 +200,43 @@ def speed(data: Path, scorer, hunalign: Path, rounds: int = 3) -> list[str]:
                     times.setdefault((name, "triglot"), []).append(time.perf_counter() - start)
                     f1[name] = scorer.score([(scorer.read(gold), scorer.read(out))])["f1_strict"]
             server_mib = server.peak_rss_mib()
+            repeated, fresh = sample_align_ms(server)
         finally:
             server.stop()
     out = ["| document | hunalign (s) | triglot end to end (s) | ratio | triglot strict F1 |", "|---|---|---|---|---|"]
     for name in docs:
         h, t = (statistics.median(times[(name, who)]) for who in ("hunalign", "triglot"))
         out.append(f"| Bible {name} | {h:.2f} | {t:.2f} | {t / h:.2f} | {f1[name]:.3f} |")
-    out.append(f"\nServer peak memory over all rounds: {server_mib:.0f} MiB (no model).")
+    out.append(f"\nServer peak memory over all rounds: {server_mib:.0f} MiB (no model; ready at {ready_mib:.0f} MiB).")
+    out.append(f"Sample readout (zh x en, 19 x 19, as text) Align over gRPC on the same server, p50 of {SAMPLE_CALLS} "
+               f"calls: {repeated:.1f} ms the same document again, {fresh:.1f} ms a document never sent before.")
     return out
+
+
+SAMPLE_CALLS = 40
+
+
+def sample_align_ms(server: Server, calls: int = SAMPLE_CALLS) -> tuple[float, float]:
+    """p50 of Align on the sample readout: the same document every call (what a client re-sending a readout, or
+    aligning its other pairs, sees: sentence analyses are memoised), and a new document every call (each sentence
+    carries a reference number no call sent before: the figure of first calls)."""
+    zh, en = (SAMPLE / "zh.txt").read_text(encoding="utf-8"), (SAMPLE / "en.txt").read_text(encoding="utf-8")
+
+    def unique(text: str, k: int, stop: str) -> str:  # a number before every full stop
+        return re.sub(re.escape(stop) + r"(\s|$)", lambda m: f" ({k}){stop}{m.group(1)}", text)
+
+    with server.client(timeout=60) as client:
+        client.align(zh, en, source_language="zh", target_language="en")  # the channel and the server warm
+        timings = {}
+        for kind in ("repeated", "fresh"):
+            samples = []
+            for k in range(calls):
+                pair = (zh, en) if kind == "repeated" else (unique(zh, k, "。"), unique(en, k, "."))
+                start = time.perf_counter()
+                client.align(*pair, source_language="zh", target_language="en")
+                samples.append(time.perf_counter() - start)
+            timings[kind] = statistics.median(samples) * 1000
+    return timings["repeated"], timings["fresh"]
 
 
 def run(aligner: Aligner, *, data: Path = BIBLE, scorer_path: Path = SCORER, with_scale: bool = True,
