@@ -103,7 +103,7 @@ def both_sides(source: list[str], source_language: str, target: list[str], targe
         return bags(source, source_language, sentence_keys, check), bags(target, target_language, sentence_keys, check)
     done: dict[int, list] = {}
     try:
-        for k in range(len(tasks) - 1, -1, -1):
+        for k in range(len(tasks) - 1, 0, -1):  # the first chunk stays the worker's: its result says it is alive
             if not pending[k].cancel():  # the worker has started it (and every chunk before it)
                 break
             check()
