@@ -171,13 +171,19 @@ def _parse_en_words(words: list[str]) -> int | None:
 _EN_NUMWORDS = frozenset(_EN_NUMWORD[3:-1].split("|"))
 _ASCII_DIGIT = re.compile(r"[0-9]")
 _ASCII_RUN = re.compile(r"[A-Za-z]+")
+_ASCII_LOWER_RUN = re.compile(r"[a-z]+")
 
 
 def _numbers_en(text: str) -> list[Anchor]:
     # Cheap pre-check (in C): a number needs an ASCII digit or a number word, and with \b on both sides (ASCII) a
     # number word is a whole run of ASCII letters. Most sentences have neither; the full pattern is slow to scan.
-    if not _ASCII_DIGIT.search(text) and _EN_NUMWORDS.isdisjoint(w.lower() for w in _ASCII_RUN.findall(text)):
-        return []
+    if not _ASCII_DIGIT.search(text):
+        # (An ASCII text's letter runs lowered are the lowered text's runs; lower() may turn other letters into
+        # ASCII ones, so any other text lowers run by run.)
+        runs = _ASCII_LOWER_RUN.findall(text.lower()) if text.isascii() else \
+            [w.lower() for w in _ASCII_RUN.findall(text)]
+        if _EN_NUMWORDS.isdisjoint(runs):
+            return []
     out = []
     groups: list[list[re.Match]] = []  # runs of number words that form one number
     for m in _EN_NUM.finditer(text):
@@ -570,8 +576,10 @@ class Gazetteer:
         index = self._index[lang]
         if lang == "en":
             # fast path in C: no token of the sentence starts a form, and no capitalised word is a misspelt name
-            words = set(_TOKEN["en"].findall(text.lower()))
-            if words.isdisjoint(self._en_first) and not any(w[:-2] in index for w in words if w.endswith(("'s", "’s"))) \
+            low = text.lower()
+            words = set(_TOKEN["en"].findall(low))
+            if words.isdisjoint(self._en_first) and not (("'s" in low or "’s" in low) and any(
+                    w[:-2] in index for w in words if w.endswith(("'s", "’s")))) \
                     and not any(self._fuzzy_match(w) for w in _CAPITALISED.findall(text)):
                 return []
             # Second check (in C but for the last line): some form whose tokens all occur among the sentence's
