@@ -30,7 +30,8 @@ from typing import AbstractSet, Callable
 import numpy as np
 
 from triglot_server.engine.alignment import dp, keys
-from triglot_server.engine.alignment.calibration import Params, beads_of, initial_similarity, prior_var, reestimate
+from triglot_server.engine.alignment.calibration import (Params, beads_of, initial_similarity, prior_var, reestimate,
+                                                         shrunk_ratio)
 from triglot_server.engine.alignment.channels import (BIGRAM_WEIGHT, MERGE_MIX, TRANS_MERGE_MIX, Channel,
                                                       translation_tokens, vectors_pair)
 from triglot_server.engine.alignment.features import TYPES, Level, features
@@ -166,10 +167,11 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
 
     lx = np.array([max(len(s.strip()), 1) for s in source], dtype=float)
     ly = np.array([max(len(s.strip()), 1) for s in target], dtype=float)
-    ratio = float(ly.sum() / lx.sum())
+    ratio = shrunk_ratio(float(ly.sum() / lx.sum()), min(n, m), src_lang, tgt_lang)
     params = Params(ratio=ratio, var=prior_var(ratio), length_weight=1.0 if use_length else 0.0,
                      mean_x=float(lx.mean()), mean_y=float(ly.mean()),
-                     weight=(8.0,) * len(channels), threshold=(0.15,) * len(channels))
+                     weight=(8.0,) * len(channels), threshold=(0.15,) * len(channels),
+                     languages=(src_lang, tgt_lang))
     level = Level(n, m, lx, ly, channels)
     path, scored, band, params = _align_ids(level, params, check)
     beads = _to_beads(path, scored, band, n, m)
