@@ -25,7 +25,7 @@ over the same lattice, alignments weighted exp(-cost)).
 """
 from __future__ import annotations
 
-from typing import AbstractSet, Callable
+from typing import AbstractSet, Callable, Sequence
 
 import numpy as np
 
@@ -113,11 +113,15 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
           source_translations: list[str] | None = None, target_translations: list[str] | None = None,
           use_lexicon: bool = True, use_length: bool = True,
           source_keys: list[AbstractSet[str]] | None = None, target_keys: list[AbstractSet[str]] | None = None,
+          source_gap_hints: Sequence[bool] | None = None, target_gap_hints: Sequence[bool] | None = None,
           should_stop: Callable[[], bool] | None = None) -> Alignment:
     """Align two documents given as sentence lists; beads cover every sentence of both sides once, in order.
 
     `source_keys` / `target_keys`, when given, are each sentence's lexicon keys already computed by the caller (what
     `lexicon.sentence_keys` returns), so a comparison analyses a sentence once for the aligner and its findings.
+    `source_gap_hints` / `target_gap_hints`, when given, say per sentence whether the caller's analysis expects it
+    to have no counterpart (a news lead, a sentence that is only a dateline): such a sentence is as cheap a gap as a
+    document's first or last one, wherever it stands.
     `should_stop` is asked between passes (evidence, pyramid levels, search rounds); when it returns True the
     alignment stops with Cancelled.
     """
@@ -129,7 +133,9 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
     src_lang, tgt_lang = normalize_language(source_language), normalize_language(target_language)
     for name, given, side in (("source_translations", source_translations, source),
                               ("target_translations", target_translations, target),
-                              ("source_keys", source_keys, source), ("target_keys", target_keys, target)):
+                              ("source_keys", source_keys, source), ("target_keys", target_keys, target),
+                              ("source_gap_hints", source_gap_hints, source),
+                              ("target_gap_hints", target_gap_hints, target)):
         if given is not None and len(given) != len(side):
             raise InvalidInput(f"{name} has {len(given)} items but there are {len(side)} "
                                f"{name.split('_')[0]} sentences: give one per sentence")
@@ -172,7 +178,9 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
                      mean_x=float(lx.mean()), mean_y=float(ly.mean()),
                      weight=(8.0,) * len(channels), threshold=(0.15,) * len(channels),
                      languages=(src_lang, tgt_lang))
-    level = Level(n, m, lx, ly, channels)
+    level = Level(n, m, lx, ly, channels,
+                  gap_hint_x=None if source_gap_hints is None else np.asarray(source_gap_hints, dtype=bool),
+                  gap_hint_y=None if target_gap_hints is None else np.asarray(target_gap_hints, dtype=bool))
     path, scored, band, params = _align_ids(level, params, check)
     beads = _to_beads(path, scored, band, n, m)
     check_coverage(beads, n, m, f"{src_lang}-{tgt_lang}")
