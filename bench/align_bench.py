@@ -162,10 +162,14 @@ def edited_cases() -> dict[str, list[tuple[str, list[str], list[str], str, str, 
                     sides = [list(d) for d in docs]
                     del sides[side][k]
                     cases[family].append((f"{name} {'st'[side]}{k}", *sides, sl, tl, _delete(gold, side, k)))
+        inserted: set[tuple[int, int]] = set()  # (side, position): after one merged bead may be before the next
         for s, t in gold:
             if sorted((len(s), len(t))) == [1, 2]:
                 side = 0 if len(s) == 2 else 1
                 for pos in (min((s, t)[side]), max((s, t)[side]) + 1):
+                    if (side, pos) in inserted:
+                        continue
+                    inserted.add((side, pos))
                     sides = [list(d) for d in docs]
                     sides[side].insert(pos, UNRELATED[(sl, tl)[side]])
                     cases["insertion next to a merged bead"].append((f"{name} +{'st'[side]}{pos}", *sides, sl, tl,
