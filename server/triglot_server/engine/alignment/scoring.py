@@ -54,8 +54,10 @@ GAP_CONTRAST = 0.15
 def isolated_gaps(costs: np.ndarray, add_cost: np.ndarray, feat: Features, params: Params) -> None:
     """Cheaper 0-1 / 1-0 beads for a sentence whose best 1-1 evidence with either neighbour of the other side is
     negative (no fit of its own) while the pairs on both sides of it have positive evidence."""
+    # Per channel (the mean), so a second channel that sees the same content (a translation next to the glosses)
+    # does not double the discount.
     llr = sum(params.weight[k] * (cos.astype(np.float64) - params.threshold[k])
-              for k, cos in enumerate(feat.cos[(1, 1)]))
+              for k, cos in enumerate(feat.cos[(1, 1)])) / len(feat.cos[(1, 1)])
     lo, m = feat.columns[:, 0], feat.m
     floor = -math.log(EDGE_GAP)
 
