@@ -17,26 +17,39 @@ class Scored:
     features: Features
 
 
+# Length differences have a part that does not grow with the sentence: a version adds or drops a phrase (a title,
+# an appositive, a place) whatever the sentence's length. Its variance is (PHRASE_SHARE x the mean target sentence)^2;
+# without it, a short sentence whose version carries a title moved from its neighbour looks impossible as a 1-1 pair,
+# and is merged with the neighbours to hide it.
+PHRASE_SHARE = 0.2
+# A sentence is a unit of content a version adds or drops whole: a long one is somewhat less likely to be dropped
+# than a short one, not proportionally (the gap's cost grows with the square root of its length over the mean). On
+# block levels it stays proportional: a block of k sentences is k gaps.
+GAP_LENGTH_EXPONENT = 0.5
+
+
 def score(feat: Features, params: Params, factor: int) -> Scored:
     rows, width = feat.skip_y.shape
     costs = np.empty((rows, len(TYPES), width), dtype=np.float64)
     prior = level_prior(params, factor)
+    gap_growth = GAP_LENGTH_EXPONENT if factor == 1 else 1.0
+    phrase = (PHRASE_SHARE * params.mean_y) ** 2 if factor == 1 else 0.0
     for t, (a, b) in enumerate(TYPES):
         if (a, b) == (1, 0):
             # Omitting a long passage costs more than omitting a short one (and a block more than a sentence).
-            costs[:, t, :] = (prior[(1, 0)] * np.maximum(feat.skip_x / params.mean_x, 1.0))[:, None]
+            costs[:, t, :] = (prior[(1, 0)] * np.maximum(feat.skip_x / params.mean_x, 1.0) ** gap_growth)[:, None]
             continue
         cost = costs[:, t, :]
         lx, ly = feat.lx[(a, b)], feat.ly[(a, b)]
         scale = params.ratio * lx + ly
-        cost[...] = (ly - params.ratio * lx) ** 2 / (params.var * np.maximum(scale, 1.0))  # (delta^2) / 2
+        cost[...] = (ly - params.ratio * lx) ** 2 / (params.var * np.maximum(scale, 1.0) + phrase)  # (delta^2) / 2
         cost *= params.length_weight
         cost += prior[(a, b)]
         for k, cos in enumerate(feat.cos[(a, b)]):
             # Evidence per sentence: a bead of a + b sentences weighs (a + b) / 2 times a 1-1 pair, so how a passage
             # is cut into beads does not change how much similarity evidence it gets.
             cost -= (a + b) / 2 * params.weight[k] * (cos - params.threshold[k])
-    add_cost = prior[(0, 1)] * np.maximum(feat.skip_y / params.mean_y, 1.0)
+    add_cost = prior[(0, 1)] * np.maximum(feat.skip_y / params.mean_y, 1.0) ** gap_growth
     if factor == 1:
         if feat.cos[(1, 1)]:
             isolated_gaps(costs, add_cost, feat, params)
@@ -48,7 +61,7 @@ def score(feat: Features, params: Params, factor: int) -> Scored:
 # of either neighbour: its gap cost loses this share of the contrast (the neighbours' 1-1 evidence minus its own best
 # 1-1 evidence), down to an edge gap's cost. The neighbours' evidence is what makes the gap credible: between weak
 # pairs (a drifting stretch), a sentence without fit is no sign of anything and its gap stays rare.
-GAP_CONTRAST = 0.15
+GAP_CONTRAST = 0.3
 
 
 def isolated_gaps(costs: np.ndarray, add_cost: np.ndarray, feat: Features, params: Params) -> None:
