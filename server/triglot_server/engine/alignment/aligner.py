@@ -16,9 +16,11 @@ posting lists (no dense matrices).
 Search (vecalign-style): the documents are shrunk by merging blocks of 4^k sentences until the grid is small, aligned
 there in full, and each finer level searches only a band around the coarser path. Parameters (length variance,
 similarity of true vs. near-miss pairs, bead-type frequencies) are re-estimated from each level's own alignment, so
-nothing is tuned to one language pair or one text. A short document's length variance is shrunk towards a prior
-(a dozen beads give a noisy median), and a document's first and last sentences are likelier gaps (leads, datelines,
-closing lines).
+nothing is tuned to one language pair or one text. A short document's length variance and length ratio are shrunk
+towards priors (a dozen beads give a noisy median; a sentence one version adds is a quarter of a short readout), and
+the ratio is re-estimated from the aligned beads only. Gaps: a document's first and last sentences, and the
+sentences a caller's analysis marks (news leads, bare datelines), are likelier gaps; so is a sentence with no fit of
+its own between neighbours that fit each other (`scoring.isolated_gaps`).
 
 Confidence: each bead's score is its posterior probability among all alignments in the final band (forward-backward
 over the same lattice, alignments weighted exp(-cost)).
