@@ -64,15 +64,19 @@ def score(feat: Features, params: Params, factor: int) -> Scored:
 GAP_CONTRAST = 0.3
 
 
+ROW_CHUNK = 2048  # band rows per step: the neighbour reads stay a few MiB, not several copies of the whole band
+
+
 def isolated_gaps(costs: np.ndarray, add_cost: np.ndarray, feat: Features, params: Params) -> None:
     """Cheaper 0-1 / 1-0 beads for a sentence whose best 1-1 evidence with either neighbour of the other side is
     negative (no fit of its own) while the pairs on both sides of it have positive evidence."""
     # Per channel (the mean), so a second channel that sees the same content (a translation next to the glosses)
     # does not double the discount.
-    llr = sum(params.weight[k] * (cos.astype(np.float64) - params.threshold[k])
-              for k, cos in enumerate(feat.cos[(1, 1)])) / len(feat.cos[(1, 1)])
+    llr = (sum(params.weight[k] * (cos - np.float32(params.threshold[k])) for k, cos in enumerate(feat.cos[(1, 1)]))
+           / len(feat.cos[(1, 1)])).astype(np.float32)
     lo, m = feat.columns[:, 0], feat.m
     floor = -math.log(EDGE_GAP)
+    skip = costs[:, TYPES.index((1, 0)), :]
 
     def gain(own: tuple[np.ndarray, np.ndarray], around: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         best = np.fmax(*own)  # NaN (outside the grid or the band) is ignored by fmax / fmin
@@ -83,24 +87,28 @@ def isolated_gaps(costs: np.ndarray, add_cost: np.ndarray, feat: Features, param
     def cheaper(cost: np.ndarray, g: np.ndarray) -> None:
         cost[...] = np.where(cost > floor, np.maximum(cost - g, floor), cost)
 
-    # A 0-1 bead ending at cell (i, j) adds y[j-1] between x[i-1] and x[i]; its neighbours pair x[i-1] with y[j-2]
-    # and x[i] with y[j].
-    cheaper(add_cost, gain((_at(llr, lo, 0, 0, m), _at(llr, lo, 1, 0, m)),
-                           (_at(llr, lo, 0, -1, m), _at(llr, lo, 1, 1, m))))
-    # A 1-0 bead ending at (i, j) omits x[i-1] between y[j-1] and y[j].
-    cheaper(costs[:, TYPES.index((1, 0)), :], gain((_at(llr, lo, 0, 0, m), _at(llr, lo, 0, 1, m)),
-                                                   (_at(llr, lo, -1, 0, m), _at(llr, lo, 1, 1, m))))
+    for r0 in range(0, len(lo), ROW_CHUNK):
+        rows = np.arange(r0, min(r0 + ROW_CHUNK, len(lo)))
+
+        def at(di: int, dj: int) -> np.ndarray:
+            return _at(llr, lo, rows, di, dj, m)
+
+        # A 0-1 bead ending at cell (i, j) adds y[j-1] between x[i-1] and x[i]; its neighbours pair x[i-1] with
+        # y[j-2] and x[i] with y[j].
+        cheaper(add_cost[rows[0]:rows[-1] + 1], gain((at(0, 0), at(1, 0)), (at(0, -1), at(1, 1))))
+        # A 1-0 bead ending at (i, j) omits x[i-1] between y[j-1] and y[j].
+        cheaper(skip[rows[0]:rows[-1] + 1], gain((at(0, 0), at(0, 1)), (at(-1, 0), at(1, 1))))
 
 
-def _at(a: np.ndarray, lo: np.ndarray, di: int, dj: int, m: int) -> np.ndarray:
-    """out[i, c] = a at grid cell (i + di, j + dj), j = lo[i] + c: a band array read at a neighbouring cell; NaN
-    where that cell is outside the band or holds no sentence pair (row 0, column 0, beyond m)."""
-    rows, width = a.shape
-    r = np.arange(rows) + di
-    rr = np.clip(r, 0, rows - 1)
-    j = lo[:, None] + np.arange(width)[None, :] + dj
+def _at(a: np.ndarray, lo: np.ndarray, rows: np.ndarray, di: int, dj: int, m: int) -> np.ndarray:
+    """out[k, c] = a at grid cell (i + di, j + dj) for band row i = rows[k], j = lo[i] + c: a band array read at a
+    neighbouring cell; NaN where that cell is outside the band or holds no sentence pair (row 0, column 0, > m)."""
+    total, width = a.shape
+    r = rows + di
+    rr = np.clip(r, 0, total - 1)
+    j = lo[rows][:, None] + np.arange(width)[None, :] + dj
     col = j - lo[rr][:, None]
-    ok = ((r >= 1) & (r < rows))[:, None] & (col >= 0) & (col < width) & (j >= 1) & (j <= m)
+    ok = ((r >= 1) & (r < total))[:, None] & (col >= 0) & (col < width) & (j >= 1) & (j <= m)
     return np.where(ok, a[rr[:, None], np.clip(col, 0, width - 1)], np.nan)
 
 
