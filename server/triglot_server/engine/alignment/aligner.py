@@ -27,10 +27,13 @@ from __future__ import annotations
 
 from typing import AbstractSet, Callable
 
+import os
 import numpy as np
 
-from triglot_server.engine.alignment import dp, keys
-from triglot_server.engine.alignment.calibration import Params, beads_of, initial_similarity, prior_var, reestimate
+from dataclasses import replace
+
+from triglot_server.engine.alignment import dp, keys, learned
+from triglot_server.engine.alignment.calibration import Params, beads_of, count_prior, initial_similarity, prior_var, reestimate
 from triglot_server.engine.alignment.channels import (BIGRAM_WEIGHT, MERGE_MIX, TRANS_MERGE_MIX, Channel,
                                                       translation_tokens, vectors_pair)
 from triglot_server.engine.alignment.features import TYPES, Level, features
@@ -51,10 +54,11 @@ TEMPERATURE = 1.0
 
 
 Check = Callable[[], None]  # raises Cancelled when the caller asked to stop
+Learn = Callable[[list], "Channel | None"]  # a first pass's beads -> a channel learned from them (or None)
 
 
-def _search(level: Level, band: dp.Band, params: Params, rounds: int,
-            check: Check) -> tuple[list, Scored, Params]:
+def _search(level: Level, band: dp.Band, params: Params, rounds: int, check: Check,
+            learn: Learn | None = None) -> tuple[list, Scored, Params]:
     check()
     feat = features(level, band)
     if level.channels:
@@ -64,12 +68,29 @@ def _search(level: Level, band: dp.Band, params: Params, rounds: int,
         check()
         path, _ = dp.search(scored.costs, scored.add_cost, band, level.n, level.m)
         if r + 1 < rounds:
-            params = reestimate(level, band, feat, path, params)
             scored = None  # free this round's costs before the next round builds its own
+            if r == 0 and learn is not None and level.factor == 1:
+                level, feat, params = _add_learned(level, band, feat, params, learn(beads_of(path)))
+                check()
+            params = reestimate(level, band, feat, path, params)
+            if os.environ.get("X_DEBUG"): print("round", r, level.factor, params.weight, params.threshold, {k: round(v, 4) for k, v in params.prior.items()})
     return path, scored, params
 
 
-def _align_ids(level: Level, params: Params, check: Check) -> tuple[list, Scored, dp.Band, Params]:
+def _add_learned(level: Level, band: dp.Band, feat, params: Params, channel: Channel | None):
+    """The level, features and parameters with one more channel (learned from the first round's path); its weight
+    starts like every channel's and the re-estimation that follows fits it with the others."""
+    if channel is None:
+        return level, feat, params
+    extra = features(Level(level.n, level.m, level.lx, level.ly, [channel], level.factor), band)
+    for t, cos in extra.cos.items():
+        feat.cos[t].extend(cos)
+    level = Level(level.n, level.m, level.lx, level.ly, level.channels + [channel], level.factor)
+    return level, feat, replace(params, weight=params.weight + (8.0,), threshold=params.threshold + (0.15,))
+
+
+def _align_ids(level: Level, params: Params, check: Check,
+               learn: Learn | None = None) -> tuple[list, Scored, dp.Band, Params]:
     if not level.channels and level.n * level.m > FULL_CELLS:
         return _align_by_length(level, params, check)
     pyramid = [level]
@@ -79,10 +100,10 @@ def _align_ids(level: Level, params: Params, check: Check) -> tuple[list, Scored
     band = dp.full_band(top.n, top.m)
     # Each level estimates its own parameters: blocks cut at arbitrary sentence boundaries have noisier lengths
     # and higher similarities than sentences, so a coarse level's estimates would mislead a finer one.
-    path, scored, found = _search(top, band, params, 2, check)
+    path, scored, found = _search(top, band, params, 2, check, learn)
     for lv in reversed(pyramid[:-1]):
         band = dp.band_around_path(path, FACTOR, lv.n, lv.m, MARGIN, MAX_BAND_CELLS)
-        path, scored, found = _search(lv, band, params, 2, check)
+        path, scored, found = _search(lv, band, params, int(os.environ.get("X_ROUNDS", 2)) if lv.factor == 1 else 2, check, learn)
     return path, scored, band, found
 
 
@@ -167,11 +188,18 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
     lx = np.array([max(len(s.strip()), 1) for s in source], dtype=float)
     ly = np.array([max(len(s.strip()), 1) for s in target], dtype=float)
     ratio = float(ly.sum() / lx.sum())
-    params = Params(ratio=ratio, var=prior_var(ratio), length_weight=1.0 if use_length else 0.0,
+    start = count_prior(n, m) if os.environ.get("X_TILT") else Params(0, 0).prior
+    params = Params(ratio=ratio, var=prior_var(ratio), length_weight=1.0 if use_length else 0.0, prior=start, start_prior=start,
                      mean_x=float(lx.mean()), mean_y=float(ly.mean()),
                      weight=(8.0,) * len(channels), threshold=(0.15,) * len(channels))
     level = Level(n, m, lx, ly, channels)
-    path, scored, band, params = _align_ids(level, params, check)
+    learn = None
+    if use_lexicon and (len(evidence) == (2 if use_length else 1) or os.environ.get("X_LEARN_T")) and min(n, m) >= learned.MIN_BEADS and os.environ.get("X_LEARN"):
+        # No translation given: learn a word table from the first pass (a translation already sees those words).
+        def learn(beads: list) -> Channel | None:
+            return learned.learned_channel(learned.Tokens(source, src_lang, first_id=1),
+                                           learned.Tokens(target, tgt_lang), beads)
+    path, scored, band, params = _align_ids(level, params, check, learn)
     beads = _to_beads(path, scored, band, n, m)
     check_coverage(beads, n, m, f"{src_lang}-{tgt_lang}")
     return Alignment(beads, signature)
