@@ -26,36 +26,6 @@ VAR0 = 2.7
 VAR_PSEUDO_BEADS = 10
 
 
-def count_prior(n: int, m: int, prior: dict = _PRIOR) -> dict:
-    """The bead-type prior closest to `prior` (exponential tilt, the maximum-entropy change) whose expected target
-    sentences per source sentence equal the documents' own m / n: a translation that splits sentences more often
-    has more 1-2 beads than 2-1, and the counts say so before any alignment does."""
-    if not n or not m:
-        return dict(prior)
-    r = m / n
-    types = list(prior)
-    a = np.array([t[0] for t in types], float)
-    b = np.array([t[1] for t in types], float)
-    p = np.array([prior[t] for t in types])
-
-    def excess(lam: float) -> float:  # E[b - r a] under the tilted prior (increasing in lam)
-        w = p * np.exp(lam * (b - r * a))
-        return float((w * (b - r * a)).sum() / w.sum())
-
-    lo, hi = -5.0, 5.0
-    if excess(lo) > 0 or excess(hi) < 0:
-        return dict(prior)
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if excess(mid) < 0 else (lo, mid)
-    w = p * np.exp(lo * (b - r * a))
-    w /= w.sum()
-    tilted = {t: float(v) for t, v in zip(types, w)}
-    for t in ((1, 0), (0, 1)):  # gaps keep their own (small) rates: the tilt is about how sentences are split
-        tilted[t] = prior[t]
-    return tilted
-
-
 def prior_var(ratio: float) -> float:
     return VAR0 * math.sqrt(ratio)
 
@@ -65,7 +35,6 @@ class Params:
     ratio: float  # target chars per source char
     var: float  # variance of the length difference per target-unit char
     prior: dict = field(default_factory=lambda: dict(_PRIOR))
-    start_prior: dict = field(default_factory=lambda: dict(_PRIOR))  # what re-estimation shrinks towards
     length_weight: float = 1.0
     mean_x: float = 1.0  # mean source sentence length: an omission costs -log p(1-0) per mean-length sentence
     mean_y: float = 1.0
@@ -85,10 +54,9 @@ def reestimate(level: Level, band: dp.Band, feat: Features, path, params: Params
         if (a, b) in counts:
             counts[(a, b)] += 1
     total = sum(counts.values()) + _PRIOR_WEIGHT
-    start = params.start_prior
-    prior = {t: (counts[t] + _PRIOR_WEIGHT * start[t]) / total for t in _ALL_TYPES}
+    prior = {t: (counts[t] + _PRIOR_WEIGHT * _PRIOR[t]) / total for t in _ALL_TYPES}
     for t in ((1, 0), (0, 1)):  # omissions found by a first pass are often its mistakes: never make them cheaper
-        prior[t] = min(prior[t], start[t])
+        prior[t] = min(prior[t], _PRIOR[t])
     var = params.var
     match = np.array([(i0, j0, a, b) for i0, j0, a, b in beads if a and b], dtype=np.int64).reshape(-1, 4)
     if len(match) >= 5:
