@@ -12,41 +12,58 @@ translation probability and enough expected occurrences, so a short readout's al
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import numpy as np
 
-from triglot_server.engine.alignment.channels import Channel, translation_tokens, vectors_pair
+from triglot_server.engine.alignment.channels import Channel, Vectors, translation_tokens
+from triglot_server.engine.text import HAN
 
 MIN_BEADS = 300  # fewer training beads than this: no table (a readout has a dozen)
 MAX_SENTENCES = 4  # beads up to this many sentences on a side train the table (bigger ones are rarely right)
+MAX_TRAIN = 5000  # beads a table trains on at most
 ITERATIONS = 5  # EM iterations of Model 1 (the table's top pairs are stable after 4-5)
 MIN_PROB = 0.15  # t(f | e) at least this...
 MIN_COUNT = 3.0  # ...and this many expected co-occurrences: one-off pairs are noise
+MAX_SHARE = 0.2  # tokens in more sentences than this share are not learned (see Tokens)
 CHUNK = 20  # cross-fitting folds alternate every CHUNK beads (neighbouring passages share their names)
 # A merged bead mixes in its members' mean cosine, as the translation channels do: the table covers a sentence's
 # words unevenly, so its weakest member (the lexicon channel's rule) would turn every thinly covered 1-2 into a
 # 1-1 and an addition (measured: 0-1 beads on Bible 001 went from 4 to 113, strict F1 0.896 -> 0.876).
 MERGE_MIX = 0.7
+_LATIN_WORD = re.compile(r"[^\W_]+")
 _NULL = 0  # source token id 0 stands for "no source word" (Model 1's empty word takes the function words)
 
 
 class Tokens:
-    """Each sentence's tokens as ids (CSR: sentence s has ids[offsets[s]:offsets[s + 1]]) and the vocabulary."""
+    """Each sentence's tokens as ids (CSR: sentence s has ids[offsets[s]:offsets[s + 1]]), `size` ids in all.
+
+    Tokens in more than MAX_SHARE of the sentences are left out: function words and the commonest characters carry
+    almost no idf weight in the channel, and they are half the (source, target) co-occurrences the table would
+    otherwise train on. Tokens seen once are left out too (they can never reach MIN_COUNT)."""
 
     def __init__(self, sentences: list[str], language: str, first_id: int = 0) -> None:
         vocab: dict[str, int] = {}
-        ids, offsets = [], [0]
+        ids: list[int] = []
+        offsets = [0]
         for text in sentences:
-            toks = translation_tokens(text, language)
-            if language == "zh":  # characters only: bigrams would multiply the table and add little
-                toks = {t for t in toks if len(t) == 1 or not _is_han(t)}
-            ids.extend(vocab.setdefault(t, len(vocab) + first_id) for t in toks)
+            ids += [vocab.setdefault(t, len(vocab) + first_id) for t in _tokens(text, language)]
             offsets.append(len(ids))
-        self.ids = np.asarray(ids, dtype=np.int64)
-        self.offsets = np.asarray(offsets, dtype=np.int64)
         self.size = len(vocab) + first_id
+        all_ids = np.asarray(ids, dtype=np.int64)
+        df = np.bincount(all_ids, minlength=self.size)
+        keep = (df[all_ids] <= MAX_SHARE * len(sentences)) & (df[all_ids] >= 2)
+        self.ids = all_ids[keep]
+        self.offsets = np.concatenate([[0], np.cumsum(keep)])[np.asarray(offsets, dtype=np.int64)]
 
-    def of(self, s: int) -> np.ndarray:
-        return self.ids[self.offsets[s]:self.offsets[s + 1]]
+    @property
+    def n(self) -> int:
+        return len(self.offsets) - 1
+
+    def sentence_ids(self) -> np.ndarray:
+        """The sentence of each entry of `ids`."""
+        return np.repeat(np.arange(self.n), np.diff(self.offsets))
 
     def spans(self, start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Token ids of each span of sentences [start, start + count), concatenated, and each span's length."""
@@ -56,21 +73,28 @@ class Tokens:
         return self.ids[pos], lengths
 
 
-def _is_han(token: str) -> bool:
-    return "\u3400" <= token[0] <= "\u9fff"
+def _tokens(text: str, language: str) -> set[str]:
+    """The translation channel's tokens, but Chinese by characters alone: bigrams would multiply the table's pairs
+    (and its cost) and add little to what characters learn."""
+    if language != "zh":
+        return translation_tokens(text, language)
+    text = unicodedata.normalize("NFKC", text).lower()
+    return set(HAN.findall(text)).union(w[:5] for w in _LATIN_WORD.findall(HAN.sub(" ", text)))
 
 
-def model1(src: Tokens, tgt: Tokens, beads: list[tuple[int, int, int, int]]) -> dict[int, np.ndarray]:
-    """Source token id -> target token ids it translates to, from Model 1 trained on `beads` (i0, j0, a, b)."""
-    b = np.array([t for t in beads if 1 <= t[2] <= MAX_SENTENCES and 1 <= t[3] <= MAX_SENTENCES],
-                 dtype=np.int64).reshape(-1, 4)
+def model1(src: Tokens, tgt: Tokens, beads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The table learned by Model 1 from `beads` (rows i0, j0, a, b): pairs (source token id, target token id), as
+    two arrays sorted by source id; empty when there are too few beads to learn from."""
+    none = np.zeros(0, dtype=np.int64)
+    b = beads[(beads[:, 2] >= 1) & (beads[:, 2] <= MAX_SENTENCES) & (beads[:, 3] >= 1) & (beads[:, 3] <= MAX_SENTENCES)]
     if len(b) < MIN_BEADS:
-        return {}
+        return none, none
+    if len(b) > MAX_TRAIN:  # evenly spread over the document: the table's cost stays bounded on a long book
+        b = b[np.linspace(0, len(b) - 1, MAX_TRAIN).astype(np.int64)]
     e_ids, e_len = src.spans(b[:, 0], b[:, 2])
     f_ids, f_len = tgt.spans(b[:, 1], b[:, 3])
     # Every bead's source side gets the empty word, so its target tokens can be explained by nothing.
-    e_start = np.cumsum(e_len) - e_len
-    e_ids = np.insert(e_ids, e_start, _NULL)
+    e_ids = np.insert(e_ids, np.cumsum(e_len) - e_len, _NULL)
     e_len = e_len + 1
     e_start = np.cumsum(e_len) - e_len
     f_start = np.cumsum(f_len) - f_len
@@ -79,12 +103,11 @@ def model1(src: Tokens, tgt: Tokens, beads: list[tuple[int, int, int, int]]) -> 
     bead = np.repeat(np.arange(len(b)), per)
     r = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
     fl = f_len[bead]
-    e = e_ids[e_start[bead] + r // fl]
     f_pos = f_start[bead] + r % fl  # the target token's position: (bead, f) normalisation groups
-    f = f_ids[f_pos]
-    pair = e * tgt.size + f
+    pair = e_ids[e_start[bead] + r // fl] * tgt.size + f_ids[f_pos]
+    del r, bead, fl
     uniq, pid = np.unique(pair, return_inverse=True)
-    del pair, r, bead, fl
+    del pair
     pe = uniq // tgt.size
     t = np.ones(len(uniq))
     count = t
@@ -94,10 +117,7 @@ def model1(src: Tokens, tgt: Tokens, beads: list[tuple[int, int, int, int]]) -> 
         count = np.bincount(pid, weights=q / denom[f_pos], minlength=len(uniq))
         t = count / np.bincount(pe, weights=count, minlength=src.size)[pe]
     keep = (t >= MIN_PROB) & (count >= MIN_COUNT) & (pe != _NULL)
-    table: dict[int, list[int]] = {}
-    for src_id, tgt_id in zip(pe[keep].tolist(), (uniq[keep] % tgt.size).tolist()):
-        table.setdefault(src_id, []).append(tgt_id)
-    return {k: np.asarray(v, dtype=np.int64) for k, v in table.items()}
+    return pe[keep], uniq[keep] % tgt.size  # np.unique sorted the pairs, so by source id
 
 
 def learned_channel(src: Tokens, tgt: Tokens, beads: list[tuple[int, int, int, int]]) -> Channel | None:
@@ -106,24 +126,38 @@ def learned_channel(src: Tokens, tgt: Tokens, beads: list[tuple[int, int, int, i
     Cross-fitted: the beads are cut into runs of CHUNK, alternately in two folds; each fold's sentences are mapped
     through the table learned on the other fold. A table learned on the very pairs it then scores would rate the
     first pass's own mistakes as good translations (and its weight, fitted on that pass, would be inflated)."""
-    n, m = len(src.offsets) - 1, len(tgt.offsets) - 1
-    fold_of_bead = (np.arange(len(beads)) // CHUNK) % 2
-    tables = [model1(src, tgt, [t for t, k in zip(beads, fold_of_bead) if k != fold]) for fold in (0, 1)]
-    if not all(tables):
+    bead = np.asarray(beads, dtype=np.int64).reshape(-1, 4)
+    fold_of_bead = (np.arange(len(bead)) // CHUNK) % 2
+    tables = [model1(src, tgt, bead[fold_of_bead != fold]) for fold in (0, 1)]
+    if any(len(e) == 0 for e, _ in tables):
         return None
-    src_fold, tgt_fold = np.zeros(n, dtype=np.int64), np.zeros(m, dtype=np.int64)
-    for (i0, j0, a, b), k in zip(beads, fold_of_bead):
-        src_fold[i0:i0 + a] = k
-        tgt_fold[j0:j0 + b] = k
-    images = []
-    for table in tables:
-        image = np.zeros(tgt.size, dtype=bool)
-        for v in table.values():
-            image[v] = True
-        images.append(image)
-    empty = np.zeros(0, dtype=np.int64)
-    src_bags = [set(np.concatenate([tables[src_fold[s]].get(e, empty) for e in src.of(s).tolist()]
-                                   + [empty]).tolist()) for s in range(n)]
-    tgt_bags = [set(ids[images[tgt_fold[s]][ids]].tolist()) for s, ids in ((s, tgt.of(s)) for s in range(m))]
-    x, y = vectors_pair(src_bags, tgt_bags)
+    # The beads cover every sentence of both sides once and in order, so each sentence's fold is its bead's.
+    src_fold, tgt_fold = np.repeat(fold_of_bead, bead[:, 2]), np.repeat(fold_of_bead, bead[:, 3])
+    # Source side: each token occurrence expands to the target tokens its fold's table gives it (one table per fold,
+    # stacked: fold k's source ids are offset by k * src.size). Target side: the tokens some table can predict.
+    e = np.concatenate([e + k * src.size for k, (e, _) in enumerate(tables)])
+    f = np.concatenate([f for _, f in tables])
+    first = np.searchsorted(e, np.arange(2 * src.size + 1))
+    occ = src.ids + src_fold[src.sentence_ids()] * src.size
+    cnt = first[occ + 1] - first[occ]
+    pos = np.repeat(first[occ] - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()))
+    src_sid, src_kid = _unique_entries(np.repeat(src.sentence_ids(), cnt), f[pos], tgt.size)
+    image = np.zeros((2, tgt.size), dtype=bool)
+    for k, (_, fk) in enumerate(tables):
+        image[k, fk] = True
+    tgt_sid_all = tgt.sentence_ids()
+    hit = image[tgt_fold[tgt_sid_all], tgt.ids]
+    tgt_sid, tgt_kid = _unique_entries(tgt_sid_all[hit], tgt.ids[hit], tgt.size)
+    # idf over the sentences of both documents, as `vectors_pair` computes it.
+    df = np.bincount(src_kid, minlength=tgt.size) + np.bincount(tgt_kid, minlength=tgt.size)
+    idf = np.log((src.n + tgt.n + 1) / np.maximum(df, 1.0))
+    x = Vectors(src.n, src_sid, src_kid, idf[src_kid])
+    y = Vectors(tgt.n, tgt_sid, tgt_kid, idf[tgt_kid])
     return Channel("learned", x, y, MERGE_MIX, weakest=False)
+
+
+def _unique_entries(sid: np.ndarray, kid: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(sentence, key) entries without repeats (a bag is a set), sorted by sentence."""
+    code = np.sort(sid * size + kid)  # (np.unique hashes unsorted input: several times slower here)
+    code = code[np.concatenate([[True], code[1:] != code[:-1]])]
+    return code // size, code % size
