@@ -33,7 +33,7 @@ import numpy as np
 
 from dataclasses import replace
 
-from triglot_server.engine.alignment import dp, keys, learned
+from triglot_server.engine.alignment import dp, keys, learned, pinyin
 from triglot_server.engine.alignment.calibration import Params, beads_of, initial_similarity, prior_var, reestimate
 from triglot_server.engine.alignment.channels import (BIGRAM_WEIGHT, MERGE_MIX, TRANS_MERGE_MIX, Channel,
                                                       translation_tokens, vectors_pair)
@@ -164,6 +164,7 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
             source_keys, target_keys = keys.both_sides(source, src_lang, target, tgt_lang, check)
         source_keys = keys.bags(source, src_lang, sentence_keys, check) if source_keys is None else source_keys
         target_keys = keys.bags(target, tgt_lang, sentence_keys, check) if target_keys is None else target_keys
+        source_keys, target_keys = pinyin.with_name_keys(source_keys, target_keys, source, target, src_lang, tgt_lang)
         x, y = vectors_pair(source_keys, target_keys)
         # The key sets take more memory than the whole search: drop ours (a caller's own stay theirs) before it.
         source_keys = target_keys = None
