@@ -51,6 +51,7 @@ class Tokens:
             ids += [vocab.setdefault(t, len(vocab) + first_id) for t in _tokens(text, language)]
             offsets.append(len(ids))
         self.size = len(vocab) + first_id
+        self.vocab = vocab  # token -> id
         all_ids = np.asarray(ids, dtype=np.int64)
         df = np.bincount(all_ids, minlength=self.size)
         keep = (df[all_ids] <= MAX_SHARE * len(sentences)) & (df[all_ids] >= 2)
