@@ -44,15 +44,16 @@ class Tokens:
     otherwise train on. Tokens seen once are left out too (they can never reach MIN_COUNT)."""
 
     def __init__(self, sentences: list[str], language: str, first_id: int = 0) -> None:
-        vocab: dict[str, int] = {}
-        ids: list[int] = []
+        flat: list[str] = []
         offsets = [0]
         for text in sentences:
-            ids += [vocab.setdefault(t, len(vocab) + first_id) for t in _tokens(text, language)]
-            offsets.append(len(ids))
+            flat += _tokens(text, language)
+            offsets.append(len(flat))
+        # Ids in order of first occurrence, assigned by C loops (dict.fromkeys, map): a book has a million tokens.
+        vocab = {t: k for k, t in enumerate(dict.fromkeys(flat), first_id)}
         self.size = len(vocab) + first_id
         self.vocab = vocab  # token -> id
-        all_ids = np.asarray(ids, dtype=np.int64)
+        all_ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
         df = np.bincount(all_ids, minlength=self.size)
         keep = (df[all_ids] <= MAX_SHARE * len(sentences)) & (df[all_ids] >= 2)
         self.ids = all_ids[keep]
