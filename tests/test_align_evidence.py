@@ -6,6 +6,7 @@ import pytest
 
 from triglot_server.engine.alignment import calibration, channels, features, learned, pinyin
 from triglot_server.engine.alignment import align
+from triglot_server.engine.lexicon import sentence_keys
 from triglot_server.engine.types import Cancelled
 
 
@@ -180,3 +181,11 @@ def test_pinyin_names_match_romanised_names_only() -> None:
     # "Take" is written in lower case elsewhere: a word, not a name; "Laowang" is spelled by no Chinese sentence.
     assert en_keys[1] == set() and en_keys[2] == set() and zh_keys[1] == zh_keys[2] == set()
 
+
+
+def test_pinyin_leaves_names_the_gazetteer_keys_to_the_lexicon() -> None:
+    en = ["Foreign Minister Wang Yi met Ayman Safadi."]
+    zh = ["外交部长王毅会见萨法迪。"]
+    en_keys, zh_keys = pinyin.name_keys(en, zh, [sentence_keys(en[0], "en")])
+    # Wang Yi is already "#name:wang_yi" on both sides; Safadi (萨法迪 reads sa-fa-di) is known to no dictionary.
+    assert en_keys == zh_keys == [{"py:safadi"}]
