@@ -27,11 +27,10 @@ over the same lattice, alignments weighted exp(-cost)).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import AbstractSet, Callable
 
 import numpy as np
-
-from dataclasses import replace
 
 from triglot_server.engine.alignment import dp, keys, learned, pinyin
 from triglot_server.engine.alignment.calibration import Params, beads_of, initial_similarity, prior_var, reestimate
