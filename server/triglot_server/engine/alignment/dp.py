@@ -299,19 +299,44 @@ def _viterbi(costs, add_cost, lo, a, b, n, m):
     return d, back
 
 
-def posteriors(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int,
-               path: list[tuple[int, int]], temperature: float) -> np.ndarray:
-    """Posterior probability of each bead of `path` (consecutive cells) among all alignments in the band, with
-    alignments weighted exp(-cost / temperature)."""
+def forward_backward(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int,
+                     temperature: float) -> tuple[np.ndarray, np.ndarray]:
+    """Log summed weights exp(-cost / temperature) of all paths from (0, 0) to each band cell (forward) and from
+    each cell to (n, m) (backward)."""
     a = np.array([t[0] for t in BEAD_TYPES], dtype=np.int64)
     b = np.array([t[1] for t in BEAD_TYPES], dtype=np.int64)
-    inv_t = 1.0 / temperature
-    args = (np.ascontiguousarray(costs), np.ascontiguousarray(add_cost), band.lo, a, b, n, m, inv_t)
+    args = (np.ascontiguousarray(costs), np.ascontiguousarray(add_cost), band.lo, a, b, n, m, 1.0 / temperature)
     # The two passes are independent and the kernels release the GIL: one runs on a second core.
     with ThreadPoolExecutor(max_workers=1) as other:
         pending = other.submit(_backward, *args)
         fwd = _forward(*args)
         bwd = pending.result()
+    return fwd, bwd
+
+
+def type_posteriors(costs: np.ndarray, fwd: np.ndarray, bwd: np.ndarray, band: Band, n: int, m: int, t: int,
+                    temperature: float) -> np.ndarray:
+    """Posterior probability of a bead of type BEAD_TYPES[t] ending at every band cell, shape (rows, width): the
+    expected number of such beads there, summed over all alignments in the band."""
+    a, b = BEAD_TYPES[t]
+    lo, width = band.lo, band.width
+    rows = len(lo)
+    cols = band.columns()
+    prev = np.arange(rows) - a
+    prev_c = cols - b - lo[np.maximum(prev, 0)][:, None]
+    ok = (prev >= 0)[:, None] & (prev_c >= 0) & (prev_c < width) & (cols <= m)
+    before = fwd[np.maximum(prev, 0)[:, None], np.clip(prev_c, 0, width - 1)]
+    with np.errstate(invalid="ignore"):  # -inf + inf where a cell is unreachable and its cost infinite
+        log_p = before - costs[:, t, :] / temperature + bwd - fwd[n, m - lo[n]]
+    return np.where(ok & np.isfinite(log_p), np.exp(np.minimum(log_p, 0.0)), 0.0)
+
+
+def posteriors(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int,
+               path: list[tuple[int, int]], temperature: float) -> np.ndarray:
+    """Posterior probability of each bead of `path` (consecutive cells) among all alignments in the band, with
+    alignments weighted exp(-cost / temperature)."""
+    fwd, bwd = forward_backward(costs, add_cost, band, n, m, temperature)
+    inv_t = 1.0 / temperature
     lo = band.lo
     total = fwd[n, m - lo[n]]
     type_index = {t: k for k, t in enumerate(BEAD_TYPES)}
