@@ -99,6 +99,8 @@ def calibration(aligner: Aligner, data: Path, scorer, ids: Sequence[str]) -> lis
     stats = {}
     for trans in (False, True):
         for book in ids:
+            if trans and not (data / f"{book}.trans").exists():  # Bible 006 has no translation
+                continue
             gold = scorer.read(data / f"{book}.gold.align")
             exact = set(gold)
             owner = {(0, i): k for k, (s, _) in enumerate(gold) for i in s}
@@ -223,6 +225,9 @@ def run(aligner: Aligner, *, data: Path = BIBLE, scorer_path: Path = SCORER, wit
                    f"{q['p_lax']:.3f} | {q['r_lax']:.3f} | {q['f1_lax']:.3f} | {time.perf_counter() - t0:.1f} s |")
     out += ["", "Confidence calibration, Bible 001-003 (both evidence settings):", "", *calibration(aligner, data,
                                                                                                     scorer, DEV)]
+    if with_scale:
+        out += ["", f"Confidence calibration, Bible {SCALE} (not tuned on, no model):", "",
+                *calibration(aligner, data, scorer, (SCALE,))]
     if previous:
         out += ["", previous_diff(aligner, data, previous, DEV + ((SCALE,) if with_scale else ()))]
     if with_scale:
