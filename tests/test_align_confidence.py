@@ -18,14 +18,16 @@ from triglot_server.engine.comparison.findings.structural import LOW_CONFIDENCE
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_type_posteriors_equal_brute_force_expected_bead_counts(seed: int) -> None:
-    """The EM of the confidence lattice rests on these: the expected number of beads of each type ending at each
-    cell, summed over every alignment."""
+def test_expected_bead_counts_and_sizes_equal_brute_force_sums_over_every_alignment(seed: int) -> None:
+    """The EM of the confidence lattice rests on these: the expected number of beads of each type, and the expected
+    sums of the linking beads' log sizes, over every alignment."""
     rng = np.random.default_rng(seed)
     n, m = 3, 4
     band = dp.full_band(n, m)
     costs = rng.random((n + 1, len(dp.BEAD_TYPES), m + 1)) * 3
     add = rng.random((n + 1, m + 1)) * 3
+    lx, ly = rng.integers(1, 200, n).astype(float), rng.integers(1, 200, m).astype(float)
+    cx, cy = np.concatenate([[0.0], np.cumsum(lx)]), np.concatenate([[0.0], np.cumsum(ly)])
     index = {t: k for k, t in enumerate(dp.BEAD_TYPES)}
 
     def cost(p0, p1):
@@ -34,15 +36,23 @@ def test_type_posteriors_equal_brute_force_expected_bead_counts(seed: int) -> No
 
     weights = {tuple(p): math.exp(-sum(cost(a, b) for a, b in zip(p, p[1:]))) for p in _all_paths(n, m)}
     total = sum(weights.values())
+    want_counts, want_size, want_size2 = np.zeros(len(dp.BEAD_TYPES)), 0.0, 0.0
+    for path, w in weights.items():
+        for (i0, j0), (i1, j1) in zip(path, path[1:]):
+            if (i1 - i0, j1 - j0) == (0, 1):
+                continue
+            want_counts[index[(i1 - i0, j1 - j0)]] += w / total
+            if i1 > i0 and j1 > j0:
+                size = math.log(cx[i1] - cx[i0] + (cy[j1] - cy[j0]) / 2.0)
+                want_size += w / total * size
+                want_size2 += w / total * size * size
     fwd, bwd = dp.forward_backward(costs, add, band, n, m, 1.0)
-    for t, (a, b) in enumerate(dp.BEAD_TYPES):
-        got = dp.type_posteriors(costs, fwd, bwd, band, n, m, t, 1.0)
-        want = np.zeros_like(got)
-        for path, w in weights.items():
-            for p, q in zip(path, path[1:]):
-                if (q[0] - p[0], q[1] - p[1]) == (a, b):
-                    want[q] += w / total
-        assert got == pytest.approx(want, abs=1e-12)
+    a = np.array([t[0] for t in dp.BEAD_TYPES], dtype=np.int64)
+    b = np.array([t[1] for t in dp.BEAD_TYPES], dtype=np.int64)
+    for stats in {confidence._em_stats, getattr(confidence._em_stats, "py_func", confidence._em_stats)}:
+        counts, size, size2 = stats(costs, fwd, bwd, band.lo, a, b, n, m, cx, cy, 0.5)
+        assert counts == pytest.approx(want_counts, abs=1e-12)
+        assert (size, size2) == pytest.approx((want_size, want_size2), rel=1e-9)
 
 
 def _lattice(sizes: list[float]) -> tuple[Scored, dp.Band, Params]:
@@ -52,25 +62,21 @@ def _lattice(sizes: list[float]) -> tuple[Scored, dp.Band, Params]:
     n = m = len(sizes)
     band = dp.full_band(n, m)
     params = Params(ratio=1.0, var=1.0)
-    cum = np.concatenate([[0.0], np.cumsum(sizes)])
     rows, cols = np.arange(n + 1), band.columns()
     costs = np.empty((n + 1, len(dp.BEAD_TYPES), m + 1))
-    lx, ly = {}, {}
     for t, (a, b) in enumerate(dp.BEAD_TYPES):
         diagonal = (a == b) & (rows[:, None] - cols == 0) & (rows[:, None] >= a)
         costs[:, t, :] = -math.log(params.prior[(a, b)]) + np.where(diagonal, 0.0, 15.0)
-        if a and b:
-            lx[(a, b)] = (cum[rows] - cum[np.maximum(rows - a, 0)])[:, None]
-            ly[(a, b)] = cum[np.clip(cols, 0, m)] - cum[np.clip(cols - b, 0, m)]
     add = np.full((n + 1, m + 1), -math.log(params.prior[(0, 1)]) + 15.0)
-    feat = Features(lx=lx, ly=ly, cos={}, skip_x=np.zeros(n + 1), skip_y=np.zeros((n + 1, m + 1)), columns=cols, m=m)
+    feat = Features(lx={}, ly={}, cos={}, skip_x=np.zeros(n + 1), skip_y=np.zeros((n + 1, m + 1)), columns=cols, m=m)
     return Scored(costs, add, feat), band, params
 
 
 def _confidence(sizes: list[float]) -> np.ndarray:
     scored, band, params = _lattice(sizes)
     n = len(sizes)
-    return confidence.bead_confidence([(i, i) for i in range(n + 1)], scored, band, n, n, params)
+    return confidence.bead_confidence([(i, i) for i in range(n + 1)], scored, band, n, n, params,
+                                      np.asarray(sizes), np.asarray(sizes))
 
 
 def test_two_short_halves_of_a_typical_unit_are_not_certain_where_evidence_cannot_tell() -> None:

@@ -170,7 +170,7 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
                      weight=(8.0,) * len(channels), threshold=(0.15,) * len(channels))
     level = Level(n, m, lx, ly, channels)
     path, scored, band, params = _align_ids(level, params, check)
-    beads = _to_beads(path, scored, band, n, m, params)
+    beads = _to_beads(path, scored, band, level, params)
     check_coverage(beads, n, m, f"{src_lang}-{tgt_lang}")
     return Alignment(beads, signature)
 
@@ -191,9 +191,9 @@ def check_coverage(beads: list[Bead], n: int, m: int, what: str) -> None:
                           f"({len(src)} of {n} and {len(tgt)} of {m} sentences)")
 
 
-def _to_beads(path, scored: Scored, band: dp.Band, n: int, m: int, params: Params) -> list[Bead]:
+def _to_beads(path, scored: Scored, band: dp.Band, level: Level, params: Params) -> list[Bead]:
     """Beads of the path, each scored by its confidence (`confidence.bead_confidence`; consumes scored's costs)."""
-    post = confidence.bead_confidence(path, scored, band, n, m, params)
+    post = confidence.bead_confidence(path, scored, band, level.n, level.m, params, level.lx, level.ly)
     return [Bead(tuple(range(i0, i0 + a)), tuple(range(j0, j0 + b)), round(float(p), 4))
             for (i0, j0, a, b), p in zip(beads_of(path), post)]
 

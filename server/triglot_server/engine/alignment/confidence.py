@@ -23,6 +23,8 @@ import numpy as np
 
 from triglot_server.engine.alignment import dp
 from triglot_server.engine.alignment.calibration import Params
+from triglot_server.engine.alignment.dp import njit
+from triglot_server.engine.alignment.features import prefix
 from triglot_server.engine.alignment.scoring import Scored
 
 # The costs sum channels that see overlapping evidence (length, glosses, a translation; neighbouring cells share
@@ -40,61 +42,103 @@ PRIOR_WEIGHT = 200.0
 SIZE_SD0 = 0.5
 SIZE_PSEUDO_BEADS = 10
 
-_LINKING = [t for t, (a, b) in enumerate(dp.BEAD_TYPES) if a and b]
-
-
-def bead_confidence(path: list[tuple[int, int]], scored: Scored, band: dp.Band, n: int, m: int,
-                    params: Params) -> np.ndarray:
-    """Confidence of each bead of `path` (see the module doc). Consumes `scored.costs`: it is changed in place (the
-    search is done; a copy would double the largest array of the alignment)."""
-    costs, add_cost, feat = scored.costs, scored.add_cost, scored.features
-    lo = band.lo
-
-    def log_size(t: int) -> np.ndarray:
-        a, b = dp.BEAD_TYPES[t]
-        # Source characters plus target characters in source units: one size for both sides of a bead.
-        return np.log(np.maximum(feat.lx[(a, b)] + feat.ly[(a, b)] / params.ratio, 1.0))
-
-    on_path = [math.log(max(float(feat.lx[t][i1, 0] + feat.ly[t][i1, j1 - lo[i1]] / params.ratio), 1.0))
-               for (i0, j0), (i1, j1) in zip(path, path[1:]) if (t := (i1 - i0, j1 - j0))[0] and t[1]]
-    if not on_path:  # nothing links the two sides: only the search's posterior
+def bead_confidence(path: list[tuple[int, int]], scored: Scored, band: dp.Band, n: int, m: int, params: Params,
+                    lx: np.ndarray, ly: np.ndarray) -> np.ndarray:
+    """Confidence of each bead of `path` (see the module doc); lx, ly are the sentence lengths. Consumes
+    `scored.costs`: it is changed in place (the search is done; a copy would double the alignment's largest array)."""
+    costs, add_cost = scored.costs, scored.add_cost
+    cx, cy = prefix(lx), prefix(ly)
+    a = np.array([t[0] for t in dp.BEAD_TYPES], dtype=np.int64)
+    b = np.array([t[1] for t in dp.BEAD_TYPES], dtype=np.int64)
+    inv_ratio = 1.0 / params.ratio
+    on_path = np.array([math.log(max(cx[i1] - cx[i0] + (cy[j1] - cy[j0]) * inv_ratio, 1.0))
+                        for (i0, j0), (i1, j1) in zip(path, path[1:]) if i1 > i0 and j1 > j0])
+    if not len(on_path):  # nothing links the two sides: only the search's posterior
         return dp.posteriors(costs, add_cost, band, n, m, path, TEMPERATURE)
-    mu, sd = _size_law(np.asarray(on_path), np.ones(len(on_path)))
-
-    def size_cost(t: int, mu: float, sd: float) -> np.ndarray:
-        # -log of the log-normal density relative to its mode: a bead of typical size pays nothing, and the
-        # per-bead constant is left to the bead-type frequencies.
-        return 0.5 * ((log_size(t) - mu) / sd) ** 2
-
-    for t in _LINKING:
-        costs[:, t, :] += size_cost(t, mu, sd)
-    search_prior = {t: params.prior[dp.BEAD_TYPES[t]] for t in _LINKING}
-    mass = sum(search_prior.values())
-    prior = dict(search_prior)
+    mu, sd = _size_law(len(on_path), float(on_path.sum()), float((on_path ** 2).sum()))
+    linking = (a > 0) & (b > 0)
+    search_prior = np.array([params.prior[t] if ok else 1.0 for t, ok in zip(dp.BEAD_TYPES, linking)])
+    mass = search_prior[linking].sum()
+    prior = search_prior.copy()
+    _add_size_cost(costs, band.lo, a, b, m, cx, cy, inv_ratio, 0.0, 0.0, mu, sd, np.zeros(len(a)))
     for _ in range(EM_ROUNDS):
         fwd, bwd = dp.forward_backward(costs, add_cost, band, n, m, 1.0)
-        counts, sizes, weights = {}, [], []
-        for t in _LINKING:
-            post = dp.type_posteriors(costs, fwd, bwd, band, n, m, t, 1.0)
-            counts[t] = float(post.sum())
-            keep = post > 1e-4
-            sizes.append(np.broadcast_to(log_size(t), post.shape)[keep])
-            weights.append(post[keep])
-        total = sum(counts.values())
-        new_mu, new_sd = _size_law(np.concatenate(sizes), np.concatenate(weights))
-        for t in _LINKING:
-            p = (counts[t] + PRIOR_WEIGHT * search_prior[t] / mass) / (total + PRIOR_WEIGHT) * mass
-            costs[:, t, :] += (size_cost(t, new_mu, new_sd) - size_cost(t, mu, sd)
-                               + math.log(prior[t]) - math.log(max(p, 1e-9)))
-            prior[t] = p
-        mu, sd = new_mu, new_sd
+        counts, w_size, w_size2 = _em_stats(costs, fwd, bwd, band.lo, a, b, n, m, cx, cy, inv_ratio)
+        new = np.where(linking, (counts + PRIOR_WEIGHT * search_prior / mass)
+                       / (counts[linking].sum() + PRIOR_WEIGHT) * mass, prior)
+        new_mu, new_sd = _size_law(counts[linking].sum(), w_size, w_size2)
+        _add_size_cost(costs, band.lo, a, b, m, cx, cy, inv_ratio, mu, sd, new_mu, new_sd,
+                       np.log(prior) - np.log(np.maximum(new, 1e-9)))
+        prior, mu, sd = new, new_mu, new_sd
     return dp.posteriors(costs, add_cost, band, n, m, path, TEMPERATURE)
 
 
-def _size_law(log_sizes: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
-    """Weighted mean and spread of log bead sizes, the spread shrunk towards SIZE_SD0 by SIZE_PSEUDO_BEADS."""
-    w = weights.sum()
-    mu = float((weights * log_sizes).sum() / w)
-    var = float((weights * (log_sizes - mu) ** 2).sum() / w)
-    var = (SIZE_PSEUDO_BEADS * SIZE_SD0 ** 2 + w * var) / (SIZE_PSEUDO_BEADS + w)
+def _size_law(weight: float, w_size: float, w_size2: float) -> tuple[float, float]:
+    """Mean and spread of log bead sizes from weighted sums (weight, sum of w * size, of w * size^2); the spread is
+    shrunk towards SIZE_SD0 by SIZE_PSEUDO_BEADS."""
+    mu = w_size / weight
+    var = max(w_size2 / weight - mu * mu, 0.0)
+    var = (SIZE_PSEUDO_BEADS * SIZE_SD0 ** 2 + weight * var) / (SIZE_PSEUDO_BEADS + weight)
     return mu, math.sqrt(var)
+
+
+# ---------------------------------------------------------------- compiled loops over the lattice (numba)
+
+@njit(cache=True, nogil=True)
+def _log_size(cx, cy, inv_ratio, i, j, a, b):
+    """Log size of the bead of a source and b target sentences ending at cell (i, j): source characters plus target
+    characters in source units, one size for both sides."""
+    return math.log(max(cx[i] - cx[i - a] + (cy[j] - cy[j - b]) * inv_ratio, 1.0))
+
+
+@njit(cache=True, nogil=True)
+def _add_size_cost(costs, lo, a, b, m, cx, cy, inv_ratio, mu0, sd0, mu1, sd1, shift):
+    """In place, on every bead linking both sides: replace the size cost under (mu0, sd0) (none when sd0 is 0) by the
+    one under (mu1, sd1), and add shift[t] to type t. The size cost is -log of the log-normal density relative to its
+    mode: a bead of typical size pays nothing, and the per-bead constant is left to the bead-type frequencies."""
+    rows, n_types, width = costs.shape
+    for i in range(rows):
+        for t in range(n_types):
+            if a[t] == 0 or b[t] == 0 or i < a[t]:
+                continue
+            for c in range(width):
+                j = lo[i] + c
+                if j > m:
+                    break
+                if j < b[t]:
+                    continue
+                ls = _log_size(cx, cy, inv_ratio, i, j, a[t], b[t])
+                old = 0.5 * ((ls - mu0) / sd0) ** 2 if sd0 > 0 else 0.0
+                costs[i, t, c] += 0.5 * ((ls - mu1) / sd1) ** 2 - old + shift[t]
+
+
+@njit(cache=True, nogil=True)
+def _em_stats(costs, fwd, bwd, lo, a, b, n, m, cx, cy, inv_ratio):
+    """Expected number of beads of each type over all alignments (weights exp(-cost)), and over the beads linking
+    both sides the expected sums of their log size and its square."""
+    rows, n_types, width = costs.shape
+    total = fwd[n, m - lo[n]]
+    counts = np.zeros(n_types)
+    w_size, w_size2 = 0.0, 0.0
+    for i in range(rows):
+        for t in range(n_types):
+            pi = i - a[t]
+            if pi < 0:
+                continue
+            for c in range(width):
+                j = lo[i] + c
+                if j > m:
+                    break
+                pc = j - b[t] - lo[pi]
+                if pc < 0 or pc >= width or j < b[t]:
+                    continue
+                v = fwd[pi, pc] - costs[i, t, c] + bwd[i, c] - total
+                if not v > -700.0:  # also skips NaN from -inf + inf
+                    continue
+                p = math.exp(min(v, 0.0))
+                counts[t] += p
+                if a[t] > 0 and b[t] > 0:
+                    ls = _log_size(cx, cy, inv_ratio, i, j, a[t], b[t])
+                    w_size += p * ls
+                    w_size2 += p * ls * ls
+    return counts, w_size, w_size2

@@ -185,17 +185,6 @@ except ImportError:  # the pure-Python kernels below still run, only slowly
         return (lambda f: f) if not args or not callable(args[0]) else args[0]
 
 
-@njit(cache=True)
-def _logaddexp(x: float, y: float) -> float:
-    if x == -np.inf:
-        return y
-    if y == -np.inf:
-        return x
-    if x > y:
-        return x + np.log1p(np.exp(y - x))
-    return y + np.log1p(np.exp(x - y))
-
-
 @njit(cache=True, nogil=True)
 def _cell(lo, width, i, j):
     """(row, band column) of grid cell (i, j), or (-1, -1) when it lies outside the grid or the band."""
@@ -208,31 +197,49 @@ def _cell(lo, width, i, j):
 
 
 @njit(cache=True, nogil=True)
+def _logsumexp(buf, k):
+    """log(sum(exp(buf[:k]))): one exp per term and one log per cell (not a log1p per term as pairwise logaddexp)."""
+    mx = -np.inf
+    for q in range(k):
+        if buf[q] > mx:
+            mx = buf[q]
+    if mx == -np.inf:
+        return -np.inf
+    acc = 0.0
+    for q in range(k):
+        acc += np.exp(buf[q] - mx)
+    return mx + np.log(acc)
+
+
+@njit(cache=True, nogil=True)
 def _forward(costs, add_cost, lo, a, b, n, m, inv_t):
     """Log of the summed weight exp(-cost * inv_t) of all paths from (0, 0) to each band cell (i, lo[i] + c)."""
     rows, n_types, width = costs.shape
     fwd = np.full((rows, width), -np.inf)
+    buf = np.empty(n_types + 2)
     for i in range(rows):
         for c in range(width):
             j = lo[i] + c
             if j > m:
                 break
+            k = 0
             if i == 0 and j == 0:
-                acc = 0.0
-            else:
-                acc = -np.inf
+                buf[k] = 0.0
+                k += 1
             for t in range(n_types):
                 pi, pc = _cell(lo, width, i - a[t], j - b[t])
                 if pi < 0:
                     continue
                 v = fwd[pi, pc]
                 if v != -np.inf:
-                    acc = _logaddexp(acc, v - costs[i, t, c] * inv_t)
+                    buf[k] = v - costs[i, t, c] * inv_t
+                    k += 1
             if c > 0 and j > 0:  # 0-1 bead from (i, j - 1)
                 v = fwd[i, c - 1]
                 if v != -np.inf:
-                    acc = _logaddexp(acc, v - add_cost[i, c] * inv_t)
-            fwd[i, c] = acc
+                    buf[k] = v - add_cost[i, c] * inv_t
+                    k += 1
+            fwd[i, c] = _logsumexp(buf, k)
     return fwd
 
 
@@ -241,15 +248,16 @@ def _backward(costs, add_cost, lo, a, b, n, m, inv_t):
     """Log of the summed weight of all paths from each band cell to (n, m)."""
     rows, n_types, width = costs.shape
     bwd = np.full((rows, width), -np.inf)
+    buf = np.empty(n_types + 2)
     for i in range(rows - 1, -1, -1):
         for c in range(width - 1, -1, -1):
             j = lo[i] + c
             if j > m:
                 continue
+            k = 0
             if i == n and j == m:
-                acc = 0.0
-            else:
-                acc = -np.inf
+                buf[k] = 0.0
+                k += 1
             for t in range(n_types):
                 ni, nj = i + a[t], j + b[t]
                 if ni >= rows or nj > m:
@@ -259,12 +267,14 @@ def _backward(costs, add_cost, lo, a, b, n, m, inv_t):
                     continue
                 v = bwd[ni, nc]
                 if v != -np.inf:
-                    acc = _logaddexp(acc, v - costs[ni, t, nc] * inv_t)
+                    buf[k] = v - costs[ni, t, nc] * inv_t
+                    k += 1
             if c + 1 < width and j + 1 <= m:  # 0-1 bead to (i, j + 1)
                 v = bwd[i, c + 1]
                 if v != -np.inf:
-                    acc = _logaddexp(acc, v - add_cost[i, c + 1] * inv_t)
-            bwd[i, c] = acc
+                    buf[k] = v - add_cost[i, c + 1] * inv_t
+                    k += 1
+            bwd[i, c] = _logsumexp(buf, k)
     return bwd
 
 
@@ -312,23 +322,6 @@ def forward_backward(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int
         fwd = _forward(*args)
         bwd = pending.result()
     return fwd, bwd
-
-
-def type_posteriors(costs: np.ndarray, fwd: np.ndarray, bwd: np.ndarray, band: Band, n: int, m: int, t: int,
-                    temperature: float) -> np.ndarray:
-    """Posterior probability of a bead of type BEAD_TYPES[t] ending at every band cell, shape (rows, width): the
-    expected number of such beads there, summed over all alignments in the band."""
-    a, b = BEAD_TYPES[t]
-    lo, width = band.lo, band.width
-    rows = len(lo)
-    cols = band.columns()
-    prev = np.arange(rows) - a
-    prev_c = cols - b - lo[np.maximum(prev, 0)][:, None]
-    ok = (prev >= 0)[:, None] & (prev_c >= 0) & (prev_c < width) & (cols <= m)
-    before = fwd[np.maximum(prev, 0)[:, None], np.clip(prev_c, 0, width - 1)]
-    with np.errstate(invalid="ignore"):  # -inf + inf where a cell is unreachable and its cost infinite
-        log_p = before - costs[:, t, :] / temperature + bwd - fwd[n, m - lo[n]]
-    return np.where(ok & np.isfinite(log_p), np.exp(np.minimum(log_p, 0.0)), 0.0)
 
 
 def posteriors(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int,
