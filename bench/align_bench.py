@@ -34,13 +34,19 @@ from typing import Callable, Iterable, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchutil import BIBLE, SAMPLE, Server, lines  # noqa: E402
+from benchutil import BIBLE, ROOT, SAMPLE, Server, lines  # noqa: E402
 
 SCORER = Path("/work/shared/tools/alignscore.py")
 HUNALIGN = Path("/work/shared/tools/hunalign")
 PREVIOUS = "e88e7c2"  # aligner v2, the last commit before v3
 BANDS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
 DEV = ("001", "002", "003")
+# The readout sets with gold (`real/*/` and the sample readout): $TRIGLOT_READOUTS, else the copy in tests/data.
+READOUTS = Path(os.environ.get("TRIGLOT_READOUTS") or ROOT / "tests" / "data" / "readouts")
+# Sentences with no counterpart, inserted into a readout: off topic, so no evidence ties them to either neighbour.
+UNRELATED = {"en": "The weather in Geneva was mild and sunny throughout the week of the conference.",
+             "zh": "会议期间日内瓦天气温和晴朗，气温适宜。",
+             "ar": "كان الطقس في جنيف معتدلا ومشمسا طوال أسبوع المؤتمر."}
 SCALE = "006"
 
 Aligner = Callable[..., object]
@@ -91,6 +97,110 @@ def readout(aligner: Aligner, scorer) -> list[tuple[str, bool, str]]:
         diff = [f"{list(s)}:{list(t)}" for s, t in got if (s, t) not in wanted]
         rows.append((f"{src}-{tgt}", set(got) == wanted, " ".join(diff[:4])))
     return rows
+
+
+Gold = list[tuple[tuple[int, ...], tuple[int, ...]]]
+
+
+def _gold_readouts() -> list[tuple[str, list[str], list[str], str, str, Gold]]:
+    """(name, source sentences, target sentences, languages, gold beads) of every readout alignment with gold."""
+    out = []
+    for path in sorted([*READOUTS.glob("real/*/*-*.align"), *SAMPLE.glob("*-*.align")]):
+        src, tgt = path.stem.split("-")
+        gold = [(tuple(s), tuple(t)) for s, t in _scorer(SCORER).read(path)]
+        out.append((f"{path.parent.name[:10]} {path.stem}", lines(path.parent / f"{src}.sents"),
+                    lines(path.parent / f"{tgt}.sents"), src, tgt, gold))
+    return out
+
+
+def _delete(gold: Gold, side: int, k: int) -> Gold:
+    """The gold after deleting sentence k of one side: its partner becomes a gap, later ids shift down."""
+    out = []
+    for bead in gold:
+        ids = tuple(i - (i > k) for i in bead[side] if i != k)
+        new = (ids, bead[1]) if side == 0 else (bead[0], ids)
+        if new[0] or new[1]:
+            out.append(new)
+    return out
+
+
+def _insert(gold: Gold, side: int, pos: int) -> Gold:
+    """The gold after inserting a sentence at position pos of one side: it is a gap, later ids shift up."""
+    shift = lambda ids: tuple(i + (i >= pos) for i in ids)  # noqa: E731
+    out = [(shift(s), t) if side == 0 else (s, shift(t)) for s, t in gold]
+    out.append(((pos,), ()) if side == 0 else ((), (pos,)))
+    return out
+
+
+def _prefix(gold: Gold, beads: int) -> tuple[int, int, Gold]:
+    """The first `beads` beads of the gold and how many sentences of each side they hold."""
+    keep = gold[:beads]
+    return (max((i + 1 for s, _ in keep for i in s), default=0), max((j + 1 for _, t in keep for j in t), default=0),
+            keep)
+
+
+def edited_cases() -> dict[str, list[tuple[str, list[str], list[str], str, str, Gold]]]:
+    """Readouts edited the way versions really differ, each with its gold (family -> cases):
+    - deletion at start / middle / end: one side loses the sentence of a 1-1 bead (first, middle, last bead), so its
+      partner has no counterpart (a lead, an added paragraph, a closing line);
+    - insertion next to a merged bead: an unrelated sentence right before or after the two sentences of a 1-2 / 2-1
+      bead, on their side (an addition that a merged bead could swallow);
+    - two 1-1 openings: the first two beads alone when both are 1-1 (must not become a 2-2);
+    - short readout, closing line: the first three beads, with one more sentence of one side after them (a 3-versus-4
+      sentence readout whose last sentence has no counterpart)."""
+    cases: dict[str, list] = {"deletion at start": [], "deletion in the middle": [], "deletion at end": [],
+                              "insertion next to a merged bead": [], "two 1-1 openings": [],
+                              "short readout, closing line": []}
+    for name, src, tgt, sl, tl, gold in _gold_readouts():
+        docs = (src, tgt)
+        for family, index in (("deletion at start", 0), ("deletion in the middle", len(gold) // 2),
+                              ("deletion at end", len(gold) - 1)):
+            s, t = gold[index]
+            if len(s) == len(t) == 1:
+                for side in (0, 1):
+                    k = (s, t)[side][0]
+                    sides = [list(d) for d in docs]
+                    del sides[side][k]
+                    cases[family].append((f"{name} {'st'[side]}{k}", *sides, sl, tl, _delete(gold, side, k)))
+        inserted: set[tuple[int, int]] = set()  # (side, position): after one merged bead may be before the next
+        for s, t in gold:
+            if sorted((len(s), len(t))) == [1, 2]:
+                side = 0 if len(s) == 2 else 1
+                for pos in (min((s, t)[side]), max((s, t)[side]) + 1):
+                    if (side, pos) in inserted:
+                        continue
+                    inserted.add((side, pos))
+                    sides = [list(d) for d in docs]
+                    sides[side].insert(pos, UNRELATED[(sl, tl)[side]])
+                    cases["insertion next to a merged bead"].append((f"{name} +{'st'[side]}{pos}", *sides, sl, tl,
+                                                                     _insert(gold, side, pos)))
+        if len(gold) > 2 and all(len(s) == len(t) == 1 for s, t in gold[:2]):
+            n, m, keep = _prefix(gold, 2)
+            cases["two 1-1 openings"].append((name, src[:n], tgt[:m], sl, tl, keep))
+        if len(gold) > 3:
+            n, m, keep = _prefix(gold, 3)
+            for side, extra in ((0, src[n:n + 1]), (1, tgt[m:m + 1])):
+                if extra and all(s and t for s, t in keep):
+                    sides = [src[:n] + extra, tgt[:m]] if side == 0 else [src[:n], tgt[:m] + extra]
+                    want = keep + [(((n,), ()) if side == 0 else ((), (m,)))]
+                    cases["short readout, closing line"].append((f"{name} +{'st'[side]}", *sides, sl, tl, want))
+    return cases
+
+
+def edited(aligner: Aligner) -> list[str]:
+    """Per family of edited readouts, how many alignments are exactly the gold, and the first misses."""
+    out = ["| edited readouts | exact | misses (first 3) |", "|---|---|---|"]
+    total = [0, 0]
+    for family, cases in edited_cases().items():
+        misses = []
+        for name, src, tgt, sl, tl, gold in cases:
+            if set(_pairs(aligner(src, tgt, sl, tl))) != set(gold):
+                misses.append(name)
+        total[0] += len(cases) - len(misses)
+        total[1] += len(cases)
+        out.append(f"| {family} | {len(cases) - len(misses)}/{len(cases)} | {', '.join(misses[:3])} |")
+    out.append(f"| all | {total[0]}/{total[1]} | |")
+    return out
 
 
 def calibration(aligner: Aligner, data: Path, scorer, ids: Sequence[str]) -> list[str]:
@@ -233,6 +343,7 @@ def run(aligner: Aligner, *, data: Path = BIBLE, scorer_path: Path = SCORER, wit
     if with_scale:
         out += ["", "Speed (medians of 3 interleaved rounds; the machine may be shared):", "",
                 *speed(data, scorer, hunalign)]
+    out += ["", *edited(aligner)]
     out += ["", "| sample readout | exact gold | wrong beads (first 4) |", "|---|---|---|"]
     for pair, exact, diff in readout(aligner, scorer):
         out.append(f"| {pair} | {'yes' if exact else 'NO'} | {diff} |")
@@ -246,8 +357,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hunalign", type=Path, default=HUNALIGN)
     parser.add_argument("--previous", default=PREVIOUS, help="git revision of the previous aligner ('' to skip)")
     parser.add_argument("--skip-006", action="store_true", help="leave out Bible 006 (quality, speed, memory)")
+    parser.add_argument("--edited-only", action="store_true", help="only the edited readouts (seconds)")
     args = parser.parse_args(argv)
     from triglot_server.engine.alignment import align
+
+    if args.edited_only:
+        print("\n".join(edited(align)))
+        return
 
     print(run(align, data=args.data, scorer_path=args.scorer, with_scale=not args.skip_006, hunalign=args.hunalign,
               previous=args.previous or None))

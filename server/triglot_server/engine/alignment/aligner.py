@@ -16,9 +16,11 @@ posting lists (no dense matrices).
 Search (vecalign-style): the documents are shrunk by merging blocks of 4^k sentences until the grid is small, aligned
 there in full, and each finer level searches only a band around the coarser path. Parameters (length variance,
 similarity of true vs. near-miss pairs, bead-type frequencies) are re-estimated from each level's own alignment, so
-nothing is tuned to one language pair or one text. A short document's length variance is shrunk towards a prior
-(a dozen beads give a noisy median), and a document's first and last sentences are likelier gaps (leads, datelines,
-closing lines).
+nothing is tuned to one language pair or one text. A short document's length variance and length ratio are shrunk
+towards priors (a dozen beads give a noisy median; a sentence one version adds is a quarter of a short readout), and
+the ratio is re-estimated from the aligned beads only. Gaps: a document's first and last sentences, and the
+sentences a caller's analysis marks (news leads, bare datelines), are likelier gaps; so is a sentence with no fit of
+its own between neighbours that fit each other (`scoring.isolated_gaps`).
 
 Confidence (`confidence`): each bead's score is its posterior probability among all alignments in the final band,
 in a lattice that also weighs each bead's size against the document's bead sizes, so a split of a unit the evidence
@@ -26,12 +28,13 @@ cannot tell from the unit (two 1-1 beads of one 2-2) is not called certain.
 """
 from __future__ import annotations
 
-from typing import AbstractSet, Callable
+from typing import AbstractSet, Callable, Sequence
 
 import numpy as np
 
 from triglot_server.engine.alignment import confidence, dp, keys
-from triglot_server.engine.alignment.calibration import Params, beads_of, initial_similarity, prior_var, reestimate
+from triglot_server.engine.alignment.calibration import (Params, beads_of, initial_similarity, prior_var, reestimate,
+                                                         shrunk_ratio)
 from triglot_server.engine.alignment.channels import (BIGRAM_WEIGHT, MERGE_MIX, TRANS_MERGE_MIX, Channel,
                                                       translation_tokens, vectors_pair)
 from triglot_server.engine.alignment.features import TYPES, Level, features
@@ -110,11 +113,15 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
           source_translations: list[str] | None = None, target_translations: list[str] | None = None,
           use_lexicon: bool = True, use_length: bool = True,
           source_keys: list[AbstractSet[str]] | None = None, target_keys: list[AbstractSet[str]] | None = None,
+          source_gap_hints: Sequence[bool] | None = None, target_gap_hints: Sequence[bool] | None = None,
           should_stop: Callable[[], bool] | None = None) -> Alignment:
     """Align two documents given as sentence lists; beads cover every sentence of both sides once, in order.
 
     `source_keys` / `target_keys`, when given, are each sentence's lexicon keys already computed by the caller (what
     `lexicon.sentence_keys` returns), so a comparison analyses a sentence once for the aligner and its findings.
+    `source_gap_hints` / `target_gap_hints`, when given, say per sentence whether the caller's analysis expects it
+    to have no counterpart (a news lead, a sentence that is only a dateline): such a sentence is as cheap a gap as a
+    document's first or last one, wherever it stands.
     `should_stop` is asked between passes (evidence, pyramid levels, search rounds); when it returns True the
     alignment stops with Cancelled.
     """
@@ -126,7 +133,9 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
     src_lang, tgt_lang = normalize_language(source_language), normalize_language(target_language)
     for name, given, side in (("source_translations", source_translations, source),
                               ("target_translations", target_translations, target),
-                              ("source_keys", source_keys, source), ("target_keys", target_keys, target)):
+                              ("source_keys", source_keys, source), ("target_keys", target_keys, target),
+                              ("source_gap_hints", source_gap_hints, source),
+                              ("target_gap_hints", target_gap_hints, target)):
         if given is not None and len(given) != len(side):
             raise InvalidInput(f"{name} has {len(given)} items but there are {len(side)} "
                                f"{name.split('_')[0]} sentences: give one per sentence")
@@ -164,11 +173,14 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
 
     lx = np.array([max(len(s.strip()), 1) for s in source], dtype=float)
     ly = np.array([max(len(s.strip()), 1) for s in target], dtype=float)
-    ratio = float(ly.sum() / lx.sum())
+    ratio = shrunk_ratio(float(ly.sum() / lx.sum()), min(n, m), src_lang, tgt_lang)
     params = Params(ratio=ratio, var=prior_var(ratio), length_weight=1.0 if use_length else 0.0,
                      mean_x=float(lx.mean()), mean_y=float(ly.mean()),
-                     weight=(8.0,) * len(channels), threshold=(0.15,) * len(channels))
-    level = Level(n, m, lx, ly, channels)
+                     weight=(8.0,) * len(channels), threshold=(0.15,) * len(channels),
+                     languages=(src_lang, tgt_lang))
+    level = Level(n, m, lx, ly, channels,
+                  gap_hint_x=None if source_gap_hints is None else np.asarray(source_gap_hints, dtype=bool),
+                  gap_hint_y=None if target_gap_hints is None else np.asarray(target_gap_hints, dtype=bool))
     path, scored, band, params = _align_ids(level, params, check)
     beads = _to_beads(path, scored, band, level, params)
     check_coverage(beads, n, m, f"{src_lang}-{tgt_lang}")

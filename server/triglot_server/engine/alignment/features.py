@@ -20,6 +20,9 @@ class Level:
     ly: np.ndarray
     channels: list[Channel]
     factor: int = 1  # sentences per unit at this level
+    # Per sentence (finest level only): the caller's analysis expects it to have no counterpart (news lead, dateline).
+    gap_hint_x: np.ndarray | None = None
+    gap_hint_y: np.ndarray | None = None
 
     def downsample(self, f: int) -> "Level":
         def blocks(v: np.ndarray) -> np.ndarray:
@@ -64,6 +67,8 @@ class Features:
     skip_y: np.ndarray  # length of the target sentence a 0-1 bead adds, (rows, width)
     columns: np.ndarray  # j of every band cell, (rows, width)
     m: int
+    gap_hint_x: np.ndarray | None = None  # bool per source sentence: likely without counterpart (Level.gap_hint_x)
+    gap_hint_y: np.ndarray | None = None
 
 
 def features(level: Level, band: dp.Band) -> Features:
@@ -113,7 +118,8 @@ def features(level: Level, band: dp.Band) -> Features:
     ly = {b: span(cy, j, b) for b in {t[1] for t in match}}  # shared by the types with b target sentences
     return Features(lx={t: span(cx, i, t[0])[:, None] for t in match},
                      ly={t: ly[t[1]] for t in match},
-                     cos=cos, skip_x=span(cx, i, 1), skip_y=span(cy, j, 1), columns=band.columns(), m=m)
+                     cos=cos, skip_x=span(cx, i, 1), skip_y=span(cy, j, 1), columns=band.columns(), m=m,
+                     gap_hint_x=level.gap_hint_x, gap_hint_y=level.gap_hint_y)
 
 
 def cosine(dot: np.ndarray, nx: np.ndarray, ny: np.ndarray) -> np.ndarray:

@@ -17,42 +17,116 @@ class Scored:
     features: Features
 
 
+# Length differences have a part that does not grow with the sentence: a version adds or drops a phrase (a title,
+# an appositive, a place) whatever the sentence's length. Its variance is (PHRASE_SHARE x the mean target sentence)^2;
+# without it, a short sentence whose version carries a title moved from its neighbour looks impossible as a 1-1 pair,
+# and is merged with the neighbours to hide it.
+PHRASE_SHARE = 0.2
+# A sentence is a unit of content a version adds or drops whole: a long one is somewhat less likely to be dropped
+# than a short one, not proportionally (the gap's cost grows with the square root of its length over the mean). On
+# block levels it stays proportional: a block of k sentences is k gaps.
+GAP_LENGTH_EXPONENT = 0.5
+
+
 def score(feat: Features, params: Params, factor: int) -> Scored:
     rows, width = feat.skip_y.shape
     costs = np.empty((rows, len(TYPES), width), dtype=np.float64)
     prior = level_prior(params, factor)
+    gap_growth = GAP_LENGTH_EXPONENT if factor == 1 else 1.0
+    phrase = (PHRASE_SHARE * params.mean_y) ** 2 if factor == 1 else 0.0
     for t, (a, b) in enumerate(TYPES):
         if (a, b) == (1, 0):
             # Omitting a long passage costs more than omitting a short one (and a block more than a sentence).
-            costs[:, t, :] = (prior[(1, 0)] * np.maximum(feat.skip_x / params.mean_x, 1.0))[:, None]
+            costs[:, t, :] = (prior[(1, 0)] * np.maximum(feat.skip_x / params.mean_x, 1.0) ** gap_growth)[:, None]
             continue
         cost = costs[:, t, :]
         lx, ly = feat.lx[(a, b)], feat.ly[(a, b)]
         scale = params.ratio * lx + ly
-        cost[...] = (ly - params.ratio * lx) ** 2 / (params.var * np.maximum(scale, 1.0))  # (delta^2) / 2
+        cost[...] = (ly - params.ratio * lx) ** 2 / (params.var * np.maximum(scale, 1.0) + phrase)  # (delta^2) / 2
         cost *= params.length_weight
         cost += prior[(a, b)]
         for k, cos in enumerate(feat.cos[(a, b)]):
             # Evidence per sentence: a bead of a + b sentences weighs (a + b) / 2 times a 1-1 pair, so how a passage
             # is cut into beads does not change how much similarity evidence it gets.
             cost -= (a + b) / 2 * params.weight[k] * (cos - params.threshold[k])
-    add_cost = prior[(0, 1)] * np.maximum(feat.skip_y / params.mean_y, 1.0)
+    add_cost = prior[(0, 1)] * np.maximum(feat.skip_y / params.mean_y, 1.0) ** gap_growth
     if factor == 1:
+        if feat.cos[(1, 1)]:
+            isolated_gaps(costs, add_cost, feat, params)
         edge_gaps(costs, add_cost, feat, prior)
     return Scored(costs, add_cost, feat)
 
 
+# A sentence with no fit of its own between two neighbours that fit each other is likelier an addition than a piece
+# of either neighbour: its gap cost loses this share of the contrast (the neighbours' 1-1 evidence minus its own best
+# 1-1 evidence), down to an edge gap's cost. The neighbours' evidence is what makes the gap credible: between weak
+# pairs (a drifting stretch), a sentence without fit is no sign of anything and its gap stays rare.
+GAP_CONTRAST = 0.3
+
+
+ROW_CHUNK = 2048  # band rows per step: the neighbour reads stay a few MiB, not several copies of the whole band
+
+
+def isolated_gaps(costs: np.ndarray, add_cost: np.ndarray, feat: Features, params: Params) -> None:
+    """Cheaper 0-1 / 1-0 beads for a sentence whose best 1-1 evidence with either neighbour of the other side is
+    negative (no fit of its own) while the pairs on both sides of it have positive evidence."""
+    # Per channel (the mean), so a second channel that sees the same content (a translation next to the glosses)
+    # does not double the discount.
+    llr = (sum(params.weight[k] * (cos - np.float32(params.threshold[k])) for k, cos in enumerate(feat.cos[(1, 1)]))
+           / len(feat.cos[(1, 1)])).astype(np.float32)
+    lo, m = feat.columns[:, 0], feat.m
+    floor = -math.log(EDGE_GAP)
+    skip = costs[:, TYPES.index((1, 0)), :]
+
+    def gain(own: tuple[np.ndarray, np.ndarray], around: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        best = np.fmax(*own)  # NaN (outside the grid or the band) is ignored by fmax / fmin
+        neighbours = np.fmin(*around)  # at a document's edge, the one neighbour there is
+        contrast = GAP_CONTRAST * (neighbours - best)
+        return np.nan_to_num(np.where((best < 0) & (neighbours > 0), contrast, 0.0), nan=0.0)
+
+    def cheaper(cost: np.ndarray, g: np.ndarray) -> None:
+        cost[...] = np.where(cost > floor, np.maximum(cost - g, floor), cost)
+
+    for r0 in range(0, len(lo), ROW_CHUNK):
+        rows = np.arange(r0, min(r0 + ROW_CHUNK, len(lo)))
+
+        def at(di: int, dj: int) -> np.ndarray:
+            return _at(llr, lo, rows, di, dj, m)
+
+        # A 0-1 bead ending at cell (i, j) adds y[j-1] between x[i-1] and x[i]; its neighbours pair x[i-1] with
+        # y[j-2] and x[i] with y[j].
+        cheaper(add_cost[rows[0]:rows[-1] + 1], gain((at(0, 0), at(1, 0)), (at(0, -1), at(1, 1))))
+        # A 1-0 bead ending at (i, j) omits x[i-1] between y[j-1] and y[j].
+        cheaper(skip[rows[0]:rows[-1] + 1], gain((at(0, 0), at(0, 1)), (at(-1, 0), at(1, 1))))
+
+
+def _at(a: np.ndarray, lo: np.ndarray, rows: np.ndarray, di: int, dj: int, m: int) -> np.ndarray:
+    """out[k, c] = a at grid cell (i + di, j + dj) for band row i = rows[k], j = lo[i] + c: a band array read at a
+    neighbouring cell; NaN where that cell is outside the band or holds no sentence pair (row 0, column 0, > m)."""
+    total, width = a.shape
+    r = rows + di
+    rr = np.clip(r, 0, total - 1)
+    j = lo[rows][:, None] + np.arange(width)[None, :] + dj
+    col = j - lo[rr][:, None]
+    ok = ((r >= 1) & (r < total))[:, None] & (col >= 0) & (col < width) & (j >= 1) & (j <= m)
+    return np.where(ok, a[rr[:, None], np.clip(col, 0, width - 1)], np.nan)
+
+
 def edge_gaps(costs: np.ndarray, add_cost: np.ndarray, feat: Features, prior: dict) -> None:
-    """Cheaper omission/addition of a document's first or last sentence (EDGE_GAP instead of the inner prior),
-    never cheaper than a 1-1 bead. (Where a per-sentence analysis recognises a dateline or a news lead, its
-    sentences would get the same treatment through these two arrays.)"""
+    """Cheaper omission/addition (EDGE_GAP instead of the inner prior, never cheaper than a 1-1 bead) of a
+    document's first or last sentence, and of the sentences the caller's analysis marks as likely gaps (a news
+    lead, a sentence that is only a dateline)."""
     gain = max(math.log(EDGE_GAP) + prior[(0, 1)], 0.0), max(math.log(EDGE_GAP) + prior[(1, 0)], 0.0)
     floor = prior[(1, 1)]
     skip = costs[:, TYPES.index((1, 0)), :]
     rows = costs.shape[0]
-    for r in {1, rows - 1}:  # 1-0 beads ending at row r omit source sentence r - 1
+    hinted = set(np.flatnonzero(feat.gap_hint_x) + 1) if feat.gap_hint_x is not None else set()
+    for r in {1, rows - 1} | hinted:  # 1-0 beads ending at row r omit source sentence r - 1
         skip[r] = np.maximum(skip[r] - gain[1], floor)
     edge = (feat.columns == 1) | (feat.columns == feat.m)  # 0-1 beads ending at column j add target sentence j - 1
+    if feat.gap_hint_y is not None:
+        hint = np.concatenate([[False], feat.gap_hint_y, [False]])
+        edge |= hint[np.clip(feat.columns, 0, feat.m + 1)]
     add_cost[edge] = np.maximum(add_cost[edge] - gain[0], floor)
 
 

@@ -20,6 +20,7 @@ from triglot_server.engine.comparison.model import (KIND_ORDER, Aligner, Cell, C
                                                     FindingRef, Glosser, Progress, Row, Severity, Translated,
                                                     Version, VersionResult)
 from triglot_server.engine.languages import normalize_language
+from triglot_server.engine.leads import find_lead
 from triglot_server.engine.types import Alignment, Bead, Cancelled, InvalidInput
 
 __all__ = ["Comparison", "Finding", "FindingKind", "FindingRef", "Glosser", "Progress", "Row", "Cell", "Severity",
@@ -123,7 +124,8 @@ def compare_steps(versions: Sequence[Version], *, pivot_language: str | None = N
     for k, i in enumerate(others):
         yield from _step(stop, "align", k, len(others))
         al = _align_pair(glossed[p], glossed[i], gloss_language, aligner,
-                         [a.keys for a in analyses[p]], [a.keys for a in analyses[i]])
+                         [a.keys for a in analyses[p]], [a.keys for a in analyses[i]],
+                         likely_gaps(analyses[p]), likely_gaps(analyses[i]))
         links[i], alignments[versions[i].name] = al.beads, al
         signature = signature or al.signature
     yield from _step(stop, "align", len(others), len(others))
@@ -207,11 +209,29 @@ def _validate(versions: list[Version]) -> None:
                 raise InvalidInput(f"version {v.name!r}: sentence {k} has index {s.index}; indices must be 0, 1, 2 …")
 
 
+LEAD_SENTENCES = 2
+"""A news lead opens a story: its first sentence, or the second when a title or a bare dateline comes first."""
+
+
+def likely_gaps(analyses: Sequence[analysis.Analysis]) -> list[bool]:
+    """Per sentence, whether the analysis expects it to have no counterpart in another version: a news lead (a wire
+    story's claim-first opening, which the ministry's readout states later or not at all) or a sentence that is only
+    a dateline. The aligner makes these cheaper gaps (the same as a document's first or last sentence)."""
+    out = []
+    for k, a in enumerate(analyses):
+        bare_dateline = a.dateline is not None and not a.text[a.dateline.end:].strip()
+        out.append(bare_dateline or (k < LEAD_SENTENCES and find_lead(a.text, a.language) is not None))
+    return out
+
+
 def _align_pair(pivot: VersionResult, other: VersionResult, gloss_language: str, aligner: Aligner,
-                pivot_keys: list[frozenset[str]], other_keys: list[frozenset[str]]) -> Alignment:
+                pivot_keys: list[frozenset[str]], other_keys: list[frozenset[str]],
+                pivot_gaps: list[bool], other_gaps: list[bool]) -> Alignment:
     """Align with translation evidence when a gloss happens to be in the other side's language (flagged glosses
-    left out: they are no evidence), on the keys the sentences' analyses already hold."""
-    kwargs: dict = {"source_keys": pivot_keys, "target_keys": other_keys}
+    left out: they are no evidence), on the keys the sentences' analyses already hold, with the sentences they
+    expect to have no counterpart as gap hints."""
+    kwargs: dict = {"source_keys": pivot_keys, "target_keys": other_keys,
+                    "source_gap_hints": pivot_gaps, "target_gap_hints": other_gaps}
     if pivot.glosses and gloss_language == other.language:
         kwargs["source_translations"] = [pivot.trusted_gloss(i) for i in range(len(pivot.sentences))]
     if other.glosses and gloss_language == pivot.language:
