@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from triglot_server.engine.alignment import calibration, channels, features
+from triglot_server.engine.alignment import calibration, channels, features, learned, pinyin
 from triglot_server.engine.alignment import align
+from triglot_server.engine.lexicon import sentence_keys
 from triglot_server.engine.types import Cancelled
 
 
@@ -107,3 +108,84 @@ def test_translation_evidence_finds_a_one_to_four_bead() -> None:
     result = align(src, tgt, "en", "zh", source_translations=trans)
     assert pairs(result) == [((0,), (0,)), ((1,), (1, 2, 3, 4)), ((2,), (5,)), ((3,), (6,)), ((4,), (7,))]
     assert "translation" in result.signature
+
+
+# ---------------------------------------------------------------- evidence learned from the documents
+
+def _made_up_book(n: int, seed: int) -> tuple[list[str], list[str], list[tuple[tuple[int, ...], tuple[int, ...]]]]:
+    """A parallel book in words no dictionary knows: each source word is always rendered by the same 1-3 Chinese
+    characters (unrelated glosses), a quarter of the sentences split in two on the target side."""
+    rng = np.random.default_rng(seed)
+    han = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    letters, vowels = list("bdfgklmnprstvz"), list("aeiou")
+    vocab = ["".join(rng.choice(letters, 2)) + rng.choice(vowels) + "".join(rng.choice(letters, 2)) for _ in range(400)]
+    rendering = {w: "".join(rng.choice(han, int(rng.integers(1, 4)))) for w in vocab}
+    freq = 1 / np.arange(1, len(vocab) + 1)
+    src, tgt, gold = [], [], []
+    for i in range(n):
+        words = list(rng.choice(vocab, int(rng.integers(6, 12)), p=freq / freq.sum()))
+        src.append(" ".join(words) + ".")
+        zh = [rendering[w] for w in words]
+        if rng.random() < 0.25:
+            k = int(rng.integers(2, len(zh) - 1))
+            parts = ["".join(zh[:k]) + "。", "".join(zh[k:]) + "。"]
+        else:
+            parts = ["".join(zh) + "。"]
+        gold.append(((i,), tuple(range(len(tgt), len(tgt) + len(parts)))))
+        tgt += parts
+    return src, tgt, gold
+
+
+def test_a_word_table_learned_from_the_first_pass_aligns_what_the_dictionaries_cannot(monkeypatch) -> None:
+    src, tgt, gold = _made_up_book(800, 1)
+    learned_run = align(src, tgt, "en", "zh")
+    monkeypatch.setattr(learned, "MIN_BEADS", 10 ** 9)  # no document is long enough: the table is never learned
+    plain = align(src, tgt, "en", "zh")
+    exact = [len(set(pairs(r)) & set(gold)) / len(gold) for r in (learned_run, plain)]
+    assert "learned" in learned_run.signature and "learned" not in plain.signature
+    assert exact[0] >= 0.85 and exact[0] > exact[1] + 0.08  # measured: 0.90 with the table, 0.77 without
+
+
+def test_model1_learns_a_name_and_leaves_function_words_to_the_empty_word() -> None:
+    rng = np.random.default_rng(3)
+    src, tgt = [], []
+    for _ in range(400):
+        # "abram" is always 亚伯兰; "the" and 的 are in most sentences; the rest is noise on both sides.
+        noise_en = [f"w{k}" for k in rng.integers(0, 300, 4)]
+        noise_zh = [chr(0x4E00 + int(k)) for k in rng.integers(100, 400, 4)]
+        named = rng.random() < 0.15  # (under MAX_SHARE: a name, not a function word)
+        src.append(" ".join(["the"] + noise_en + (["abram"] if named else [])))
+        tgt.append("的" + "".join(noise_zh) + ("亚伯兰" if named else ""))
+    s, t = learned.Tokens(src, "en", first_id=1), learned.Tokens(tgt, "zh")
+    beads = np.array([(i, i, 1, 1) for i in range(400)])
+    e, f = learned.model1(s, t, beads)
+    zh_vocab, en_vocab = t.vocab, s.vocab
+    pairs_learned = set(zip(e.tolist(), f.tolist()))
+    assert {(en_vocab["abram"], zh_vocab[c]) for c in "亚伯兰"} <= pairs_learned
+    # "the" is in every sentence: left out of the table (more than MAX_SHARE of the sentences).
+    assert all(src_id != en_vocab["the"] for src_id, _ in pairs_learned)
+
+
+def test_no_table_for_a_readout_or_with_a_translation() -> None:
+    src, tgt, _ = _made_up_book(60, 2)
+    assert "learned" not in align(src, tgt, "en", "zh").signature  # too short to learn from
+    src, tgt, _ = _made_up_book(400, 2)
+    assert "learned" not in align(src, tgt, "en", "zh", source_translations=[s for s in src]).signature
+
+
+def test_pinyin_names_match_romanised_names_only() -> None:
+    en = ["Wang Qiyao met Lin Dai-yu in the lane.", "Take the tea, she said.", "They take a walk with Laowang."]
+    zh = ["王琦瑶在弄堂里见了林黛玉。", "她说，喝茶吧。", "他们散步。"]
+    en_keys, zh_keys = pinyin.name_keys(en, zh)
+    assert {"py:qiyao", "py:wangqiyao", "py:daiyu", "py:lindaiyu"} <= en_keys[0] == zh_keys[0]
+    # "Take" is written in lower case elsewhere: a word, not a name; "Laowang" is spelled by no Chinese sentence.
+    assert en_keys[1] == set() and en_keys[2] == set() and zh_keys[1] == zh_keys[2] == set()
+
+
+
+def test_pinyin_leaves_names_the_gazetteer_keys_to_the_lexicon() -> None:
+    en = ["Foreign Minister Wang Yi met Ayman Safadi."]
+    zh = ["外交部长王毅会见萨法迪。"]
+    en_keys, zh_keys = pinyin.name_keys(en, zh, [sentence_keys(en[0], "en")])
+    # Wang Yi is already "#name:wang_yi" on both sides; Safadi (萨法迪 reads sa-fa-di) is known to no dictionary.
+    assert en_keys == zh_keys == [{"py:safadi"}]

@@ -5,7 +5,9 @@ Evidence (each usable alone, combined as a sum of log-likelihood-style terms):
 - length: Gale–Church style; the character-length ratio and its variance are estimated from the two documents;
 - lexicon: cosine of idf-weighted `lexicon.sentence_keys` sets (language-neutral keys, so zh/en/ar compare directly);
 - translation: cosine of idf-weighted tokens of a given translation against the other side (Chinese by characters,
-  with character bigrams at a lower weight).
+  with character bigrams at a lower weight);
+- learned: with dictionary keys only, on documents of a few hundred sentences or more, a word table learned from the
+  finest level's first search (IBM Model 1, cross-fitted; `learned`) adds a channel for the second.
 The channels' weights come from Fisher's discriminant of true vs. near-miss 1-1 pairs, estimated jointly, so channels
 that see the same content (glosses and a translation) do not count it twice. A bead of a + b sentences gets (a + b) / 2
 times the similarity evidence of a 1-1 pair: evidence per sentence, so cutting a passage into more beads does not
@@ -28,11 +30,12 @@ cannot tell from the unit (two 1-1 beads of one 2-2) is not called certain.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import AbstractSet, Callable, Sequence
 
 import numpy as np
 
-from triglot_server.engine.alignment import confidence, dp, keys
+from triglot_server.engine.alignment import confidence, dp, keys, learned, pinyin
 from triglot_server.engine.alignment.calibration import (Params, beads_of, initial_similarity, prior_var, reestimate,
                                                          shrunk_ratio)
 from triglot_server.engine.alignment.channels import (BIGRAM_WEIGHT, MERGE_MIX, TRANS_MERGE_MIX, Channel,
@@ -52,10 +55,11 @@ FACTOR = 4  # block size ratio between levels
 
 
 Check = Callable[[], None]  # raises Cancelled when the caller asked to stop
+Learn = Callable[[list], "Channel | None"]  # a first pass's beads -> a channel learned from them (or None)
 
 
-def _search(level: Level, band: dp.Band, params: Params, rounds: int,
-            check: Check) -> tuple[list, Scored, Params]:
+def _search(level: Level, band: dp.Band, params: Params, rounds: int, check: Check,
+            learn: Learn | None = None) -> tuple[list, Scored, Params]:
     check()
     feat = features(level, band)
     if level.channels:
@@ -65,12 +69,28 @@ def _search(level: Level, band: dp.Band, params: Params, rounds: int,
         check()
         path, _ = dp.search(scored.costs, scored.add_cost, band, level.n, level.m)
         if r + 1 < rounds:
-            params = reestimate(level, band, feat, path, params)
             scored = None  # free this round's costs before the next round builds its own
+            if r == 0 and learn is not None and level.factor == 1:
+                level, feat, params = _add_learned(level, band, feat, params, learn(beads_of(path)))
+                check()
+            params = reestimate(level, band, feat, path, params)
     return path, scored, params
 
 
-def _align_ids(level: Level, params: Params, check: Check) -> tuple[list, Scored, dp.Band, Params]:
+def _add_learned(level: Level, band: dp.Band, feat, params: Params, channel: Channel | None):
+    """The level, features and parameters with one more channel (learned from the first round's path); its weight
+    starts like every channel's and the re-estimation that follows fits it with the others."""
+    if channel is None:
+        return level, feat, params
+    extra = features(Level(level.n, level.m, level.lx, level.ly, [channel], level.factor), band)
+    for t, cos in extra.cos.items():
+        feat.cos[t].extend(cos)
+    level = Level(level.n, level.m, level.lx, level.ly, level.channels + [channel], level.factor)
+    return level, feat, replace(params, weight=params.weight + (8.0,), threshold=params.threshold + (0.15,))
+
+
+def _align_ids(level: Level, params: Params, check: Check,
+               learn: Learn | None = None) -> tuple[list, Scored, dp.Band, Params]:
     if not level.channels and level.n * level.m > FULL_CELLS:
         return _align_by_length(level, params, check)
     pyramid = [level]
@@ -80,10 +100,10 @@ def _align_ids(level: Level, params: Params, check: Check) -> tuple[list, Scored
     band = dp.full_band(top.n, top.m)
     # Each level estimates its own parameters: blocks cut at arbitrary sentence boundaries have noisier lengths
     # and higher similarities than sentences, so a coarse level's estimates would mislead a finer one.
-    path, scored, found = _search(top, band, params, 2, check)
+    path, scored, found = _search(top, band, params, 2, check, learn)
     for lv in reversed(pyramid[:-1]):
         band = dp.band_around_path(path, FACTOR, lv.n, lv.m, MARGIN, MAX_BAND_CELLS)
-        path, scored, found = _search(lv, band, params, 2, check)
+        path, scored, found = _search(lv, band, params, 2, check, learn)
     return path, scored, band, found
 
 
@@ -150,6 +170,7 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
             source_keys, target_keys = keys.both_sides(source, src_lang, target, tgt_lang, check)
         source_keys = keys.bags(source, src_lang, sentence_keys, check) if source_keys is None else source_keys
         target_keys = keys.bags(target, tgt_lang, sentence_keys, check) if target_keys is None else target_keys
+        source_keys, target_keys = pinyin.with_name_keys(source_keys, target_keys, source, target, src_lang, tgt_lang)
         x, y = vectors_pair(source_keys, target_keys)
         # The key sets take more memory than the whole search: drop ours (a caller's own stay theirs) before it.
         source_keys = target_keys = None
@@ -164,6 +185,15 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
             x, y = vectors_pair(keys.bags(source, src_lang, translation_tokens, check),
                                  keys.bags(target_translations, src_lang, translation_tokens, check), BIGRAM_WEIGHT)
             channels.append(Channel("back-translation", x, y, TRANS_MERGE_MIX, weakest=False))
+    learn = None
+    if [c.name for c in channels] == ["lexicon"] and min(n, m) >= learned.MIN_BEADS:
+        # Dictionary keys only: learn a word table from the first pass at the finest level. (With a translation,
+        # measured on Bible 001-003: strict F1 +0.0004 for twice the time.)
+        evidence.append("learned")
+
+        def learn(beads: list) -> Channel | None:
+            return learned.learned_channel(learned.Tokens(source, src_lang, first_id=1),
+                                           learned.Tokens(target, tgt_lang), beads)
     signature = (f"triglot-align|{VERSION}|evidence={'+'.join(evidence) or 'none'}"
                  f"|beads=0-1,1-0,{','.join(f'{a}-{b}' for a, b in TYPES if a and b)}"
                  f"|levels=x{FACTOR}|margin={MARGIN}")
@@ -181,7 +211,7 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
     level = Level(n, m, lx, ly, channels,
                   gap_hint_x=None if source_gap_hints is None else np.asarray(source_gap_hints, dtype=bool),
                   gap_hint_y=None if target_gap_hints is None else np.asarray(target_gap_hints, dtype=bool))
-    path, scored, band, params = _align_ids(level, params, check)
+    path, scored, band, params = _align_ids(level, params, check, learn)
     beads = _to_beads(path, scored, band, level, params)
     check_coverage(beads, n, m, f"{src_lang}-{tgt_lang}")
     return Alignment(beads, signature)
