@@ -236,6 +236,33 @@ def calibration(aligner: Aligner, data: Path, scorer, ids: Sequence[str]) -> lis
     return out
 
 
+def readout_calibration(aligner: Aligner) -> list[str]:
+    """Bead confidence on the readouts with gold and their edited copies (`edited_cases`): per band, the beads linking
+    both sides and the share exactly a gold bead; the wrong beads' highest score; the beads under the findings'
+    low-confidence threshold (where `low_confidence` fires), right and wrong."""
+    from triglot_server.engine.comparison.findings.structural import LOW_CONFIDENCE
+
+    scored = []  # (score, exact) of every linking bead
+    cases = _gold_readouts() + [case for family in edited_cases().values() for case in family]
+    for _, src, tgt, sl, tl, gold in cases:
+        want = set(gold)
+        for bead in aligner(src, tgt, sl, tl).beads:
+            if bead.source_ids and bead.target_ids:
+                scored.append((bead.score, (tuple(bead.source_ids), tuple(bead.target_ids)) in want))
+    out = ["| confidence | linking beads | exact gold bead |", "|---|---|---|"]
+    for k, lo in enumerate(BANDS[:-1]):
+        hi = BANDS[k + 1]
+        cell = [ok for score, ok in scored if lo <= score < hi or (hi == 1.0 and score == 1.0)]
+        if cell:
+            out.append(f"| [{lo:.2f}, {hi:.2f}{']' if hi == 1.0 else ')'} | {len(cell)} | {sum(cell) / len(cell):.3f} |")
+    wrong = [score for score, ok in scored if not ok]
+    low = [ok for score, ok in scored if score < LOW_CONFIDENCE]
+    out.append(f"\n{len(cases)} alignments, {len(scored)} linking beads; wrong ones {len(wrong)}, highest score "
+               f"{max(wrong, default=0.0):.3f}; under {LOW_CONFIDENCE} (low_confidence): {sum(low)} right, "
+               f"{len(low) - sum(low)} wrong.")
+    return out
+
+
 _PREVIOUS_CHILD = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
@@ -338,6 +365,7 @@ def run(aligner: Aligner, *, data: Path = BIBLE, scorer_path: Path = SCORER, wit
     if with_scale:
         out += ["", f"Confidence calibration, Bible {SCALE} (not tuned on, no model):", "",
                 *calibration(aligner, data, scorer, (SCALE,))]
+    out += ["", "Confidence calibration, readouts with gold and their edited copies:", "", *readout_calibration(aligner)]
     if previous:
         out += ["", previous_diff(aligner, data, previous, DEV + ((SCALE,) if with_scale else ()))]
     if with_scale:
