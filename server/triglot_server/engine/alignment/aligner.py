@@ -82,10 +82,10 @@ def _add_learned(level: Level, band: dp.Band, feat, params: Params, channel: Cha
     starts like every channel's and the re-estimation that follows fits it with the others."""
     if channel is None:
         return level, feat, params
-    extra = features(Level(level.n, level.m, level.lx, level.ly, [channel], level.factor), band)
+    extra = features(replace(level, channels=[channel]), band)
     for t, cos in extra.cos.items():
         feat.cos[t].extend(cos)
-    level = Level(level.n, level.m, level.lx, level.ly, level.channels + [channel], level.factor)
+    level = replace(level, channels=level.channels + [channel])  # keeps the gap hints
     return level, feat, replace(params, weight=params.weight + (8.0,), threshold=params.threshold + (0.15,))
 
 
