@@ -242,15 +242,15 @@ def test_a_merge_in_one_version_joins_rows_and_keeps_an_inner_addition_in_order(
 
 def test_a_sentence_only_the_pivot_has_is_one_addition_and_an_unsure_bead_is_low_confidence() -> None:
     versions = _versions(zh=["第一句。", "第二句。", "第三句。"], en=["One.", "Three."], ar=["واحد.", "ثلاثة."])
-    aligner = _fixed({("zh", "en"): [((0,), (0,), 0.9), ((1,), (), 0.3), ((2,), (1,), 0.9)],
-                      ("zh", "ar"): [((0,), (0,), 0.35), ((1,), (), 0.8), ((2,), (1,), 0.9)]})
+    aligner = _fixed({("zh", "en"): [((0,), (0,), 0.9), ((1,), (), 0.25), ((2,), (1,), 0.9)],
+                      ("zh", "ar"): [((0,), (0,), 0.2), ((1,), (), 0.8), ((2,), (1,), 0.9)]})
     result = compare(versions, aligner=aligner)
     assert [(f.row, f.kind, f.severity, [(r.version, r.sentence) for r in f.refs]) for f in result.findings] == [
         (0, "low_confidence", "low", [("zh", 0), ("ar", 0)]),
         (1, "addition", "medium", [("zh", 1)]),
     ]
-    assert result.findings[1].evidence == "zh 1 has no counterpart in en, ar (aligner confidence 0.30)"
-    assert result.rows[1].cells[1].score == pytest.approx(0.3)  # an empty cell carries its omission's confidence
+    assert result.findings[1].evidence == "zh 1 has no counterpart in en, ar (aligner confidence 0.25)"
+    assert result.rows[1].cells[1].score == pytest.approx(0.25)  # an empty cell carries its omission's confidence
 
 
 # ---------------------------------------------------------------- glosses, progress, input errors

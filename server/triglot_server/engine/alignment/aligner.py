@@ -24,8 +24,9 @@ the ratio is re-estimated from the aligned beads only. Gaps: a document's first 
 sentences a caller's analysis marks (news leads, bare datelines), are likelier gaps; so is a sentence with no fit of
 its own between neighbours that fit each other (`scoring.isolated_gaps`).
 
-Confidence: each bead's score is its posterior probability among all alignments in the final band (forward-backward
-over the same lattice, alignments weighted exp(-cost)).
+Confidence (`confidence`): each bead's score is its posterior probability among all alignments in the final band,
+in a lattice that also weighs each bead's size against the document's bead sizes, so a split of a unit the evidence
+cannot tell from the unit (two 1-1 beads of one 2-2) is not called certain.
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from typing import AbstractSet, Callable, Sequence
 
 import numpy as np
 
-from triglot_server.engine.alignment import dp, keys, learned, pinyin
+from triglot_server.engine.alignment import confidence, dp, keys, learned, pinyin
 from triglot_server.engine.alignment.calibration import (Params, beads_of, initial_similarity, prior_var, reestimate,
                                                          shrunk_ratio)
 from triglot_server.engine.alignment.channels import (BIGRAM_WEIGHT, MERGE_MIX, TRANS_MERGE_MIX, Channel,
@@ -51,9 +52,6 @@ FULL_CELLS = 250_000  # grids up to this size are searched in full
 MAX_BAND_CELLS = 12_000_000  # memory bound of one banded search
 MARGIN = 3  # band margin (in sentences of the level) around the coarser path
 FACTOR = 4  # block size ratio between levels
-# Bead confidence: posterior over the band's alignments weighted exp(-cost / TEMPERATURE). The costs are already
-# log-likelihood ratios, so 1; 1.3 and 1.6 measured no better calibrated on Bible 001-003.
-TEMPERATURE = 1.0
 
 
 Check = Callable[[], None]  # raises Cancelled when the caller asked to stop
@@ -215,7 +213,7 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
                   gap_hint_x=None if source_gap_hints is None else np.asarray(source_gap_hints, dtype=bool),
                   gap_hint_y=None if target_gap_hints is None else np.asarray(target_gap_hints, dtype=bool))
     path, scored, band, params = _align_ids(level, params, check, learn)
-    beads = _to_beads(path, scored, band, n, m)
+    beads = _to_beads(path, scored, band, level, params)
     check_coverage(beads, n, m, f"{src_lang}-{tgt_lang}")
     return Alignment(beads, signature)
 
@@ -236,9 +234,9 @@ def check_coverage(beads: list[Bead], n: int, m: int, what: str) -> None:
                           f"({len(src)} of {n} and {len(tgt)} of {m} sentences)")
 
 
-def _to_beads(path, scored: Scored, band: dp.Band, n: int, m: int) -> list[Bead]:
-    """Beads of the path, each scored by its posterior probability among all alignments in the band."""
-    post = dp.posteriors(scored.costs, scored.add_cost, band, n, m, path, TEMPERATURE)
+def _to_beads(path, scored: Scored, band: dp.Band, level: Level, params: Params) -> list[Bead]:
+    """Beads of the path, each scored by its confidence (`confidence.bead_confidence`; consumes scored's costs)."""
+    post = confidence.bead_confidence(path, scored, band, level.n, level.m, params, level.lx, level.ly)
     return [Bead(tuple(range(i0, i0 + a)), tuple(range(j0, j0 + b)), round(float(p), 4))
             for (i0, j0, a, b), p in zip(beads_of(path), post)]
 

@@ -207,17 +207,6 @@ def search_reference(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int
 
 
 
-@njit(cache=True)
-def _logaddexp(x: float, y: float) -> float:
-    if x == -np.inf:
-        return y
-    if y == -np.inf:
-        return x
-    if x > y:
-        return x + np.log1p(np.exp(y - x))
-    return y + np.log1p(np.exp(x - y))
-
-
 @njit(cache=True, nogil=True)
 def _cell(lo, width, i, j):
     """(row, band column) of grid cell (i, j), or (-1, -1) when it lies outside the grid or the band."""
@@ -230,31 +219,49 @@ def _cell(lo, width, i, j):
 
 
 @njit(cache=True, nogil=True)
+def _logsumexp(buf, k):
+    """log(sum(exp(buf[:k]))): one exp per term and one log per cell (not a log1p per term as pairwise logaddexp)."""
+    mx = -np.inf
+    for q in range(k):
+        if buf[q] > mx:
+            mx = buf[q]
+    if mx == -np.inf:
+        return -np.inf
+    acc = 0.0
+    for q in range(k):
+        acc += np.exp(buf[q] - mx)
+    return mx + np.log(acc)
+
+
+@njit(cache=True, nogil=True)
 def _forward(costs, add_cost, lo, a, b, n, m, inv_t):
     """Log of the summed weight exp(-cost * inv_t) of all paths from (0, 0) to each band cell (i, lo[i] + c)."""
     rows, n_types, width = costs.shape
     fwd = np.full((rows, width), -np.inf)
+    buf = np.empty(n_types + 2)
     for i in range(rows):
         for c in range(width):
             j = lo[i] + c
             if j > m:
                 break
+            k = 0
             if i == 0 and j == 0:
-                acc = 0.0
-            else:
-                acc = -np.inf
+                buf[k] = 0.0
+                k += 1
             for t in range(n_types):
                 pi, pc = _cell(lo, width, i - a[t], j - b[t])
                 if pi < 0:
                     continue
                 v = fwd[pi, pc]
                 if v != -np.inf:
-                    acc = _logaddexp(acc, v - costs[i, t, c] * inv_t)
+                    buf[k] = v - costs[i, t, c] * inv_t
+                    k += 1
             if c > 0 and j > 0:  # 0-1 bead from (i, j - 1)
                 v = fwd[i, c - 1]
                 if v != -np.inf:
-                    acc = _logaddexp(acc, v - add_cost[i, c] * inv_t)
-            fwd[i, c] = acc
+                    buf[k] = v - add_cost[i, c] * inv_t
+                    k += 1
+            fwd[i, c] = _logsumexp(buf, k)
     return fwd
 
 
@@ -263,15 +270,16 @@ def _backward(costs, add_cost, lo, a, b, n, m, inv_t):
     """Log of the summed weight of all paths from each band cell to (n, m)."""
     rows, n_types, width = costs.shape
     bwd = np.full((rows, width), -np.inf)
+    buf = np.empty(n_types + 2)
     for i in range(rows - 1, -1, -1):
         for c in range(width - 1, -1, -1):
             j = lo[i] + c
             if j > m:
                 continue
+            k = 0
             if i == n and j == m:
-                acc = 0.0
-            else:
-                acc = -np.inf
+                buf[k] = 0.0
+                k += 1
             for t in range(n_types):
                 ni, nj = i + a[t], j + b[t]
                 if ni >= rows or nj > m:
@@ -281,12 +289,14 @@ def _backward(costs, add_cost, lo, a, b, n, m, inv_t):
                     continue
                 v = bwd[ni, nc]
                 if v != -np.inf:
-                    acc = _logaddexp(acc, v - costs[ni, t, nc] * inv_t)
+                    buf[k] = v - costs[ni, t, nc] * inv_t
+                    k += 1
             if c + 1 < width and j + 1 <= m:  # 0-1 bead to (i, j + 1)
                 v = bwd[i, c + 1]
                 if v != -np.inf:
-                    acc = _logaddexp(acc, v - add_cost[i, c + 1] * inv_t)
-            bwd[i, c] = acc
+                    buf[k] = v - add_cost[i, c + 1] * inv_t
+                    k += 1
+            bwd[i, c] = _logsumexp(buf, k)
     return bwd
 
 
@@ -321,19 +331,27 @@ def _viterbi(costs, add_cost, lo, a, b, n, m):
     return d, back
 
 
-def posteriors(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int,
-               path: list[tuple[int, int]], temperature: float) -> np.ndarray:
-    """Posterior probability of each bead of `path` (consecutive cells) among all alignments in the band, with
-    alignments weighted exp(-cost / temperature)."""
+def forward_backward(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int,
+                     temperature: float) -> tuple[np.ndarray, np.ndarray]:
+    """Log summed weights exp(-cost / temperature) of all paths from (0, 0) to each band cell (forward) and from
+    each cell to (n, m) (backward)."""
     a = np.array([t[0] for t in BEAD_TYPES], dtype=np.int64)
     b = np.array([t[1] for t in BEAD_TYPES], dtype=np.int64)
-    inv_t = 1.0 / temperature
-    args = (np.ascontiguousarray(costs), np.ascontiguousarray(add_cost), band.lo, a, b, n, m, inv_t)
+    args = (np.ascontiguousarray(costs), np.ascontiguousarray(add_cost), band.lo, a, b, n, m, 1.0 / temperature)
     # The two passes are independent and the kernels release the GIL: one runs on a second core.
     with ThreadPoolExecutor(max_workers=1) as other:
         pending = other.submit(_backward, *args)
         fwd = _forward(*args)
         bwd = pending.result()
+    return fwd, bwd
+
+
+def posteriors(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int,
+               path: list[tuple[int, int]], temperature: float) -> np.ndarray:
+    """Posterior probability of each bead of `path` (consecutive cells) among all alignments in the band, with
+    alignments weighted exp(-cost / temperature)."""
+    fwd, bwd = forward_backward(costs, add_cost, band, n, m, temperature)
+    inv_t = 1.0 / temperature
     lo = band.lo
     total = fwd[n, m - lo[n]]
     type_index = {t: k for k, t in enumerate(BEAD_TYPES)}
