@@ -180,6 +180,19 @@ def vectors_pair(src_bags: list, tgt_bags: list, bigram_weight: float = 1.0) -> 
 CHUNK_PAIRS = 2_000_000  # posting pairs summed per pass (the numpy reference's memory bound; kept: same float sums)
 
 
+def _kept_postings(kid: np.ndarray, count: np.ndarray, max_pairs: int) -> np.ndarray:
+    """Indices of the source postings to pair (those with a partner in the band); when they pair more than
+    `max_pairs`, the keys with the most pairs are left out (least idf weight, most time)."""
+    keep = np.ones(len(count), dtype=bool)
+    if int(count.sum()) > max_pairs:
+        per_key = np.bincount(kid, weights=count)
+        heavy = np.argsort(-per_key)
+        excess = np.cumsum(per_key[heavy]) - (per_key.sum() - max_pairs)
+        drop = heavy[: int(np.searchsorted(excess, 0.0)) + 1]
+        keep = ~np.isin(kid, drop)
+    return np.nonzero(keep & (count > 0))[0]
+
+
 def band_dots(x: Vectors, y: Vectors, band: dp.Band, max_pairs: int = 40_000_000) -> np.ndarray:
     """S[i, c] = x_{i-1} . y_{j-1} with j = band.lo[i] + c (zero outside the documents), from posting lists.
 
@@ -195,15 +208,7 @@ def band_dots(x: Vectors, y: Vectors, band: dp.Band, max_pairs: int = 40_000_000
     order = _by_key(y.kid, y.sid, int(y.kid.max()) + 1)
     tcode, tw, tq = y.kid[order] * m1 + y.sid[order], y.w[order], y.sid[order]
     start, count = _ranges(tcode, x.kid, x.sid, band.lo, width, m1)
-    total = int(count.sum())
-    keep = np.ones(len(count), dtype=bool)
-    if total > max_pairs:
-        per_key = np.bincount(x.kid, weights=count)
-        heavy = np.argsort(-per_key)
-        excess = np.cumsum(per_key[heavy]) - (per_key.sum() - max_pairs)
-        drop = heavy[: int(np.searchsorted(excess, 0.0)) + 1]
-        keep = ~np.isin(x.kid, drop)
-    idx = np.nonzero(keep & (count > 0))[0]
+    idx = _kept_postings(x.kid, count, max_pairs)
     # Pass boundaries as the reference cuts them (about CHUNK_PAIRS pairs each): a cell summed over two passes adds
     # its two partial sums, so the floats only match when the passes match.
     cum = np.cumsum(count[idx])
@@ -283,15 +288,7 @@ def band_dots_reference(x: Vectors, y: Vectors, band: dp.Band, max_pairs: int = 
     start = np.searchsorted(tcode, x.kid * m1 + lo_q)
     end = np.searchsorted(tcode, x.kid * m1 + np.minimum(lo_q + width, m1))
     count = end - start
-    total = int(count.sum())
-    keep = np.ones(len(count), dtype=bool)
-    if total > max_pairs:
-        per_key = np.bincount(x.kid, weights=count)
-        heavy = np.argsort(-per_key)
-        excess = np.cumsum(per_key[heavy]) - (per_key.sum() - max_pairs)
-        drop = heavy[: int(np.searchsorted(excess, 0.0)) + 1]
-        keep = ~np.isin(x.kid, drop)
-    idx = np.nonzero(keep & (count > 0))[0]
+    idx = _kept_postings(x.kid, count, max_pairs)
     chunk = CHUNK_PAIRS
     lo_pos = 0
     cum = np.cumsum(count[idx])
