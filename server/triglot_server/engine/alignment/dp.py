@@ -331,6 +331,9 @@ def _viterbi(costs, add_cost, lo, a, b, n, m):
     return d, back
 
 
+PARALLEL_PASSES_MIN = 200_000  # cost entries (rows x bead types x width) from which the two passes run in parallel
+
+
 def forward_backward(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int,
                      temperature: float) -> tuple[np.ndarray, np.ndarray]:
     """Log summed weights exp(-cost / temperature) of all paths from (0, 0) to each band cell (forward) and from
@@ -338,6 +341,8 @@ def forward_backward(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int
     a = np.array([t[0] for t in BEAD_TYPES], dtype=np.int64)
     b = np.array([t[1] for t in BEAD_TYPES], dtype=np.int64)
     args = (np.ascontiguousarray(costs), np.ascontiguousarray(add_cost), band.lo, a, b, n, m, 1.0 / temperature)
+    if costs.size < PARALLEL_PASSES_MIN:  # a readout: starting a thread costs more than the pass it would move
+        return _forward(*args), _backward(*args)
     # The two passes are independent and the kernels release the GIL: one runs on a second core.
     with ThreadPoolExecutor(max_workers=1) as other:
         pending = other.submit(_backward, *args)
