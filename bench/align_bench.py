@@ -418,11 +418,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--previous", default=PREVIOUS, help="git revision of the previous aligner ('' to skip)")
     parser.add_argument("--skip-006", action="store_true", help="leave out Bible 006 (quality, speed, memory)")
     parser.add_argument("--edited-only", action="store_true", help="only the edited readouts (seconds)")
+    parser.add_argument("--sample-only", action="store_true",
+                        help="only the sample readout's Align p50 over gRPC (a server with no model, seconds)")
     args = parser.parse_args(argv)
     from triglot_server.engine.alignment import align
 
     if args.edited_only:
         print("\n".join(edited(align)))
+        return
+    if args.sample_only:
+        with tempfile.TemporaryDirectory() as models:
+            server = Server(Path(models))
+            try:
+                repeated, fresh = sample_align_ms(server)
+            finally:
+                server.stop()
+        print(f"Sample readout Align over gRPC, p50 of {SAMPLE_CALLS} calls: {repeated:.1f} ms the same document "
+              f"again, {fresh:.1f} ms a document never sent before.")
         return
 
     print(run(align, data=args.data, scorer_path=args.scorer, with_scale=not args.skip_006, hunalign=args.hunalign,
