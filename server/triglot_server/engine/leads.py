@@ -38,6 +38,10 @@ class Lead:
     claim_end: int = 0  # speaker comes first: "… said Monday that <claim>")
 
 
+OPENING_SENTENCES = 2
+"""A story opens in its first sentence, or in the first sentence with a dateline when a title comes before it: a
+lead is looked for in this many sentences."""
+
 _EN_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _EN_WHEN = rf"(?:on\s+{_EN_WEEKDAY}|{_EN_WEEKDAY}|today|here|on\s+{_EN_WEEKDAY}\s+(?:morning|afternoon|evening))"
 _EN_VERB = r"(?:said|says|stressed|urged|noted|reiterated|warned|stated|pledged|vowed|called\s+for|told\s+\w+)"

@@ -20,7 +20,7 @@ from triglot_server.engine.comparison.model import (KIND_ORDER, Aligner, Cell, C
                                                     FindingRef, Glosser, Progress, Row, Severity, Translated,
                                                     Version, VersionResult)
 from triglot_server.engine.languages import normalize_language
-from triglot_server.engine.leads import find_lead
+from triglot_server.engine.leads import OPENING_SENTENCES, find_lead
 from triglot_server.engine.types import Alignment, Bead, Cancelled, InvalidInput
 
 __all__ = ["Comparison", "Finding", "FindingKind", "FindingRef", "Glosser", "Progress", "Row", "Cell", "Severity",
@@ -121,11 +121,11 @@ def compare_steps(versions: Sequence[Version], *, pivot_language: str | None = N
     links: dict[int, list[Bead]] = {}
     alignments: dict[str, Alignment] = {}
     signature = ""
+    pivot_keys, pivot_gaps = [a.keys for a in analyses[p]], likely_gaps(analyses[p])
     for k, i in enumerate(others):
         yield from _step(stop, "align", k, len(others))
         al = _align_pair(glossed[p], glossed[i], gloss_language, aligner,
-                         [a.keys for a in analyses[p]], [a.keys for a in analyses[i]],
-                         likely_gaps(analyses[p]), likely_gaps(analyses[i]))
+                         pivot_keys, [a.keys for a in analyses[i]], pivot_gaps, likely_gaps(analyses[i]))
         links[i], alignments[versions[i].name] = al.beads, al
         signature = signature or al.signature
     yield from _step(stop, "align", len(others), len(others))
@@ -209,10 +209,6 @@ def _validate(versions: list[Version]) -> None:
                 raise InvalidInput(f"version {v.name!r}: sentence {k} has index {s.index}; indices must be 0, 1, 2 …")
 
 
-LEAD_SENTENCES = 2
-"""A news lead opens a story: its first sentence, or the second when a title or a bare dateline comes first."""
-
-
 def likely_gaps(analyses: Sequence[analysis.Analysis]) -> list[bool]:
     """Per sentence, whether the analysis expects it to have no counterpart in another version: a news lead (a wire
     story's claim-first opening, which the ministry's readout states later or not at all) or a sentence that is only
@@ -220,7 +216,7 @@ def likely_gaps(analyses: Sequence[analysis.Analysis]) -> list[bool]:
     out = []
     for k, a in enumerate(analyses):
         bare_dateline = a.dateline is not None and not a.text[a.dateline.end:].strip()
-        out.append(bare_dateline or (k < LEAD_SENTENCES and find_lead(a.text, a.language) is not None))
+        out.append(bare_dateline or (k < OPENING_SENTENCES and find_lead(a.text, a.language) is not None))
     return out
 
 

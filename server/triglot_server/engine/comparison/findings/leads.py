@@ -18,10 +18,7 @@ from typing import TypeVar
 from triglot_server.engine import synonymy
 from triglot_server.engine.comparison.findings import Context, label, ordered, piece_ref, span_ref
 from triglot_server.engine.comparison.model import Finding, FindingKind, FindingRef, Severity
-from triglot_server.engine.leads import Lead, find_lead
-
-OPENING_SENTENCES = 2
-"""A story opens in its first sentence, or in the first sentence with a dateline when a title comes before it."""
+from triglot_server.engine.leads import OPENING_SENTENCES, Lead, find_lead
 CLAIM_SAID = 0.5
 """Share of the claim's dictionary words that one sentence of the other version must say for the claim to count as
 said there (dictionary keys miss a third of the words of faithful renderings, so a half is a clear majority)."""
