@@ -315,7 +315,7 @@ _AR_LETTERS = str.maketrans("أإآىة", "ااايه")
 _AR_PREFIX = re.compile("^(?:و|ف)?(?:ب|ل|ك)?(?:ال)?")
 
 
-def translation_tokens(text: str, language: str) -> set[str]:
+def translation_tokens(text: str, language: str, bigrams: bool = True) -> set[str]:
     """Tokens for comparing a translation with a sentence of the same language.
 
     Chinese: characters and character bigrams (no word segmentation needed; tokenised input is joined back).
@@ -327,7 +327,8 @@ def translation_tokens(text: str, language: str) -> set[str]:
     if language == "zh":
         han = "".join(HAN.findall(text))
         tokens.update(han)
-        tokens.update(han[k:k + 2] for k in range(len(han) - 1))
+        if bigrams:
+            tokens.update(han[k:k + 2] for k in range(len(han) - 1))
         for word in _WORD.findall(HAN.sub(" ", text)):
             tokens.add(word[:5])
         return tokens

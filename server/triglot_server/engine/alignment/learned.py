@@ -12,13 +12,9 @@ translation probability and enough expected occurrences, so a short readout's al
 """
 from __future__ import annotations
 
-import re
-import unicodedata
-
 import numpy as np
 
-from triglot_server.engine.alignment.channels import Channel, Vectors, translation_tokens
-from triglot_server.engine.text import HAN
+from triglot_server.engine.alignment.channels import TRANS_MERGE_MIX, Channel, Vectors, translation_tokens
 
 MIN_BEADS = 300  # fewer training beads than this: no table (a readout has a dozen)
 MAX_SENTENCES = 4  # beads up to this many sentences on a side train the table (bigger ones are rarely right)
@@ -28,11 +24,9 @@ MIN_PROB = 0.15  # t(f | e) at least this...
 MIN_COUNT = 3.0  # ...and this many expected co-occurrences: one-off pairs are noise
 MAX_SHARE = 0.2  # tokens in more sentences than this share are not learned (see Tokens)
 CHUNK = 20  # cross-fitting folds alternate every CHUNK beads (neighbouring passages share their names)
-# A merged bead mixes in its members' mean cosine, as the translation channels do: the table covers a sentence's
-# words unevenly, so its weakest member (the lexicon channel's rule) would turn every thinly covered 1-2 into a
-# 1-1 and an addition (measured: 0-1 beads on Bible 001 went from 4 to 113, strict F1 0.896 -> 0.876).
-MERGE_MIX = 0.7
-_LATIN_WORD = re.compile(r"[^\W_]+")
+# A merged bead mixes in its members' mean cosine, as the translation channels do (TRANS_MERGE_MIX): the table covers
+# a sentence's words unevenly, so its weakest member (the lexicon channel's rule) would turn every thinly covered 1-2
+# into a 1-1 and an addition (measured: 0-1 beads on Bible 001 went from 4 to 113, strict F1 0.896 -> 0.876).
 _NULL = 0  # source token id 0 stands for "no source word" (Model 1's empty word takes the function words)
 
 
@@ -78,10 +72,7 @@ class Tokens:
 def _tokens(text: str, language: str) -> set[str]:
     """The translation channel's tokens, but Chinese by characters alone: bigrams would multiply the table's pairs
     (and its cost) and add little to what characters learn."""
-    if language != "zh":
-        return translation_tokens(text, language)
-    text = unicodedata.normalize("NFKC", text).lower()
-    return set(HAN.findall(text)).union(w[:5] for w in _LATIN_WORD.findall(HAN.sub(" ", text)))
+    return translation_tokens(text, language, bigrams=False)
 
 
 def model1(src: Tokens, tgt: Tokens, beads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -155,7 +146,7 @@ def learned_channel(src: Tokens, tgt: Tokens, beads: list[tuple[int, int, int, i
     idf = np.log((src.n + tgt.n + 1) / np.maximum(df, 1.0))
     x = Vectors(src.n, src_sid, src_kid, idf[src_kid])
     y = Vectors(tgt.n, tgt_sid, tgt_kid, idf[tgt_kid])
-    return Channel("learned", x, y, MERGE_MIX, weakest=False)
+    return Channel("learned", x, y, TRANS_MERGE_MIX, weakest=False)
 
 
 def _unique_entries(sid: np.ndarray, kid: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
