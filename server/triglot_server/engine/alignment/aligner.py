@@ -67,7 +67,7 @@ def _search(level: Level, band: dp.Band, params: Params, rounds: int, check: Che
     for r in range(rounds):
         scored = score(feat, params, level.factor)
         check()
-        path, _ = dp.search(scored.costs, scored.add_cost, band, level.n, level.m)
+        path, _ = dp.search(scored.lattice, band, level.n, level.m)
         if r + 1 < rounds:
             scored = None  # free this round's costs before the next round builds its own
             if r == 0 and learn is not None and level.factor == 1:
