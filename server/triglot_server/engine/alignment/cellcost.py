@@ -113,33 +113,43 @@ def row_costs(lat, i, lo, m, a, b, out):
     ratio, var, phrase, weight = terms[0], terms[1], terms[2], terms[3]
     n_types, width = out.shape
     j0 = lo[i]
+    none = np.zeros(width, dtype=np.float32)  # a missing channel: its evidence 0 * (0 - 0) leaves a cost unchanged
     for t in range(n_types):
         k = link[t]
+        o = out[t]
         lo_c = max(b[t] - j0, 0)  # first column with j >= b[t]
         hi_c = min(width, m - j0 + 1)  # past the last column with j <= m
-        out[t, :] = np.inf
         if i < a[t] or lo_c >= hi_c:
+            o[:] = np.inf
             continue
+        o[:lo_c] = np.inf
+        o[hi_c:] = np.inf
         if dense.shape[0] > 0:
-            for c in range(lo_c, hi_c):
-                out[t, c] = dense[i, t, c]
+            o[lo_c:hi_c] = dense[i, t, lo_c:hi_c]
         elif k < 0:
-            for c in range(lo_c, hi_c):
-                out[t, c] = skip[i, c]
+            o[lo_c:hi_c] = skip[i, lo_c:hi_c]
             continue
         else:
-            x, y = lx[k, i], ly[k]
+            rx, y, p = ratio * lx[k, i], ly[k][i], prior[k]
+            # The first two channels in the same loop (one pass over the row), the others after, in channel order.
+            e0, th0, s0 = (evidence[k, 0], threshold[0], cos[k * channels][i]) if channels > 0 else \
+                (np.float32(0.0), np.float32(0.0), none)
+            e1, th1, s1 = (evidence[k, 1], threshold[1], cos[k * channels + 1][i]) if channels > 1 else \
+                (np.float32(0.0), np.float32(0.0), none)
             for c in range(lo_c, hi_c):
-                d = y[i, c] - ratio * x
-                v = d * d / (var * max(ratio * x + y[i, c], 1.0) + phrase)
+                d = y[c] - rx
+                v = d * d / (var * max(rx + y[c], 1.0) + phrase)
                 v *= weight
-                out[t, c] = v + prior[k]
-            for q in range(channels):
-                e, th, sim = evidence[k, q], threshold[q], cos[k * channels + q]
+                v = v + p
+                v -= e0 * (s0[c] - th0)
+                v -= e1 * (s1[c] - th1)
+                o[c] = v
+            for q in range(2, channels):
+                e, th, sim = evidence[k, q], threshold[q], cos[k * channels + q][i]
                 for c in range(lo_c, hi_c):
-                    out[t, c] -= e * (sim[i, c] - th)
+                    o[c] -= e * (sim[c] - th)
         if k >= 0 and sizes.shape[0] > 0:
-            offset, inv_sd, size = law[0], law[1], sizes[i, k]
+            offset, inv_sd, size, st = law[0], law[1], sizes[i, k], shift[t]
             for c in range(lo_c, hi_c):
                 z = (size[c] + offset) * inv_sd
-                out[t, c] += 0.5 * z * z + shift[t]
+                o[c] += 0.5 * z * z + st
