@@ -169,3 +169,18 @@ def test_confidence_on_the_fused_lattice_equals_the_dense_reference(seed: int) -
         want = confidence.bead_confidence_reference(path, costs, add, band, level.n, level.m, params, level.lx,
                                                     level.ly)
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_isolated_gaps_equal_the_numpy_reference(seed: int) -> None:
+    rng = np.random.default_rng(600 + seed)
+    for _ in range(20):
+        level, band, params = _level(rng)
+        if not level.channels:
+            continue
+        feat = features.features(level, band)
+        skip, add = rng.random((2, band.rows, band.width)) * 8
+        want_skip, want_add = skip.copy(), add.copy()
+        scoring.isolated_gaps(skip, add, feat, params)
+        scoring.isolated_gaps_reference(want_skip, want_add, feat, params)
+        assert np.array_equal(skip, want_skip) and np.array_equal(add, want_add)

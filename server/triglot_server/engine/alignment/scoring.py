@@ -8,6 +8,7 @@ import numpy as np
 
 from triglot_server.engine.alignment import cellcost
 from triglot_server.engine.alignment.calibration import EDGE_GAP, Params
+from triglot_server.engine.alignment.compiled import njit
 from triglot_server.engine.alignment.features import TYPES, Features
 
 
@@ -92,11 +93,67 @@ ROW_CHUNK = 2048  # band rows per step: the neighbour reads stay a few MiB, not 
 
 def isolated_gaps(skip: np.ndarray, add_cost: np.ndarray, feat: Features, params: Params) -> None:
     """Cheaper 0-1 / 1-0 beads for a sentence whose best 1-1 evidence with either neighbour of the other side is
-    negative (no fit of its own) while the pairs on both sides of it have positive evidence."""
-    # Per channel (the mean), so a second channel that sees the same content (a translation next to the glosses)
-    # does not double the discount.
-    llr = (sum(params.weight[k] * (cos - np.float32(params.threshold[k])) for k, cos in enumerate(feat.cos[(1, 1)]))
-           / len(feat.cos[(1, 1)])).astype(np.float32)
+    negative (no fit of its own) while the pairs on both sides of it have positive evidence (compiled loop over the
+    cells; `isolated_gaps_reference` is the numpy original, which it matches float for float)."""
+    _isolated_gaps(skip, add_cost, _pair_evidence(feat, params), feat.columns[:, 0].copy(), feat.m,
+                   -math.log(EDGE_GAP), np.float32(GAP_CONTRAST))
+
+
+def _pair_evidence(feat: Features, params: Params) -> np.ndarray:
+    """The 1-1 evidence of every band cell, float32: per channel (the mean), so a second channel that sees the same
+    content (a translation next to the glosses) does not double the discount."""
+    return (sum(params.weight[k] * (cos - np.float32(params.threshold[k])) for k, cos in enumerate(feat.cos[(1, 1)]))
+            / len(feat.cos[(1, 1)])).astype(np.float32)
+
+
+@njit(cache=True, nogil=True)
+def _neighbour(llr, lo, m, i, j, di, dj):
+    """(llr at grid cell (i + di, j + dj), whether that cell is in the band and holds a sentence pair)."""
+    r, jj = i + di, j + dj
+    if r < 1 or r >= llr.shape[0] or jj < 1 or jj > m:
+        return np.float32(0.0), False
+    c = jj - lo[r]
+    if c < 0 or c >= llr.shape[1]:
+        return np.float32(0.0), False
+    return llr[r, c], True
+
+
+@njit(cache=True, nogil=True)
+def _gain(own0, own1, around0, around1, share):
+    """The discount of a gap from its own cells' evidence and its neighbours' ((value, in the band) each): share x
+    (the weaker neighbour's evidence - the better own evidence) when that is negative and those positive."""
+    if not (own0[1] or own1[1]) or not (around0[1] or around1[1]):
+        return np.float32(0.0)
+    best = max(own0[0], own1[0]) if own0[1] and own1[1] else (own0[0] if own0[1] else own1[0])
+    neighbours = min(around0[0], around1[0]) if around0[1] and around1[1] else \
+        (around0[0] if around0[1] else around1[0])
+    if best < 0 and neighbours > 0:
+        return share * (neighbours - best)
+    return np.float32(0.0)
+
+
+@njit(cache=True, nogil=True)
+def _isolated_gaps(skip, add_cost, llr, lo, m, floor, share):
+    rows, width = llr.shape
+    for i in range(rows):
+        for c in range(width):
+            j = lo[i] + c
+            here, below, left = (_neighbour(llr, lo, m, i, j, 0, 0), _neighbour(llr, lo, m, i, j, 1, 0),
+                                 _neighbour(llr, lo, m, i, j, 0, -1))
+            diagonal, right, above = (_neighbour(llr, lo, m, i, j, 1, 1), _neighbour(llr, lo, m, i, j, 0, 1),
+                                      _neighbour(llr, lo, m, i, j, -1, 0))
+            # A 0-1 bead ending at cell (i, j) adds y[j-1] between x[i-1] and x[i]; its neighbours pair x[i-1] with
+            # y[j-2] and x[i] with y[j].
+            if add_cost[i, c] > floor:
+                add_cost[i, c] = max(add_cost[i, c] - _gain(here, below, left, diagonal, share), floor)
+            # A 1-0 bead ending at (i, j) omits x[i-1] between y[j-1] and y[j].
+            if skip[i, c] > floor:
+                skip[i, c] = max(skip[i, c] - _gain(here, right, above, diagonal, share), floor)
+
+
+def isolated_gaps_reference(skip: np.ndarray, add_cost: np.ndarray, feat: Features, params: Params) -> None:
+    """`isolated_gaps` in numpy (the original, kept to check the compiled loop against)."""
+    llr = _pair_evidence(feat, params)
     lo, m = feat.columns[:, 0], feat.m
     floor = -math.log(EDGE_GAP)
 
