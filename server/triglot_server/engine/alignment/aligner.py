@@ -235,7 +235,7 @@ def check_coverage(beads: list[Bead], n: int, m: int, what: str) -> None:
 
 
 def _to_beads(path, scored: Scored, band: dp.Band, level: Level, params: Params) -> list[Bead]:
-    """Beads of the path, each scored by its confidence (`confidence.bead_confidence`; consumes scored's costs)."""
+    """Beads of the path, each scored by its confidence (`confidence.bead_confidence`)."""
     post = confidence.bead_confidence(path, scored, band, level.n, level.m, params, level.lx, level.ly)
     return [Bead(tuple(range(i0, i0 + a)), tuple(range(j0, j0 + b)), round(float(p), 4))
             for (i0, j0, a, b), p in zip(beads_of(path), post)]

@@ -5,7 +5,9 @@ and the confidence lattice. A pass now computes each cost from the level's featu
 and parameters: the length term, the bead-type prior and the channel evidence of a bead linking both sides, in the
 same float operations as the numpy original (`scoring.score_reference`), so costs are equal bit for bit. The 1-0 and
 0-1 costs, which carry neighbourhood adjustments (`scoring.isolated_gaps`, `scoring.edge_gaps`), stay (rows, width)
-arrays. The confidence lattice's size costs are replayed on top (`with_size_stages`).
+arrays. The confidence lattice adds a size cost and a per-type shift on top (`with_sizes`), reading log sizes from a
+float32 table of their deviations from a typical size (57 MiB on 006, not the 124 MiB of float64 costs it replaced;
+confidences move by at most 1.1e-7 on Bible 001-003 and 006).
 
 A lattice is a tuple (numba reads it as a struct), built by `fused` or, from dense cost arrays, by `dense` (tests,
 references). Bead type t is dp.BEAD_TYPES[t]; the 0-1 bead is separate (its cost is always the array `add`).
