@@ -6,8 +6,9 @@ Evidence (each usable alone, combined as a sum of log-likelihood-style terms):
 - lexicon: cosine of idf-weighted `lexicon.sentence_keys` sets (language-neutral keys, so zh/en/ar compare directly);
 - translation: cosine of idf-weighted tokens of a given translation against the other side (Chinese by characters,
   with character bigrams at a lower weight);
-- learned: with dictionary keys only, on documents of a few hundred sentences or more, a word table learned from the
-  finest level's first search (IBM Model 1, cross-fitted; `learned`) adds a channel for the second.
+- learned: with dictionary keys (a translation or not), on documents of a few hundred sentences or more, a word
+  table learned from the finest level's first search (IBM Model 1, cross-fitted; `learned`) adds a channel for the
+  second.
 The channels' weights come from Fisher's discriminant of true vs. near-miss 1-1 pairs, estimated jointly, so channels
 that see the same content (glosses and a translation) do not count it twice. A bead of a + b sentences gets (a + b) / 2
 times the similarity evidence of a 1-1 pair: evidence per sentence, so cutting a passage into more beads does not
@@ -187,9 +188,10 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
                                  keys.bags(target_translations, src_lang, translation_tokens, check), BIGRAM_WEIGHT)
             channels.append(Channel("back-translation", x, y, TRANS_MERGE_MIX, weakest=False))
     learn = None
-    if [c.name for c in channels] == ["lexicon"] and min(n, m) >= learned.MIN_BEADS:
-        # Dictionary keys only: learn a word table from the first pass at the finest level. (With a translation,
-        # measured on Bible 001-003: strict F1 +0.0004 for twice the time.)
+    if channels and channels[0].name == "lexicon" and min(n, m) >= learned.MIN_BEADS:
+        # With dictionary keys, learn a word table from the first pass at the finest level; with a translation too
+        # (it learns what the translation renders otherwise: names, a book's own words; measured on Bible 001-003:
+        # strict F1 with .trans 0.8648 -> 0.8676, 2-1 beads split into a 1-1 and an omission 66 -> 29).
         evidence.append("learned")
 
         def learn(beads: list) -> Channel | None:
