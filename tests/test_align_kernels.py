@@ -79,8 +79,10 @@ def test_shift_rows_equals_the_numpy_reference(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_channel_cosines_equal_the_numpy_reference(seed: int) -> None:
+def test_channel_cosines_equal_the_numpy_reference(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     rng = np.random.default_rng(300 + seed)
+    if seed % 2:  # the rows split between two threads, as on a large band
+        monkeypatch.setattr(features, "PARALLEL_CELLS_MIN", 0)
     match = [t for t in dp.BEAD_TYPES if t[0] and t[1]]
     for trial in range(25):
         n, m = (int(v) for v in rng.integers(1, 50, size=2))

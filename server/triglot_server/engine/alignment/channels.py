@@ -205,9 +205,9 @@ def band_dots(x: Vectors, y: Vectors, band: dp.Band, max_pairs: int = 40_000_000
     if len(x.sid) == 0 or len(y.sid) == 0:
         return out.reshape(rows, width)
     m1 = y.n + 1
-    order = _by_key(y.kid, y.sid, int(y.kid.max()) + 1)
-    tcode, tw, tq = y.kid[order] * m1 + y.sid[order], y.w[order], y.sid[order]
-    start, count = _ranges(tcode, x.kid, x.sid, band.lo, width, m1)
+    n_keys = int(max(x.kid.max(), y.kid.max())) + 1
+    first, tq, tw = _by_key(y.kid, y.sid, y.w, n_keys)
+    start, count = _ranges(first, tq, x.kid, x.sid, band.lo, width, m1)
     idx = _kept_postings(x.kid, count, max_pairs)
     # Pass boundaries as the reference cuts them (about CHUNK_PAIRS pairs each): a cell summed over two passes adds
     # its two partial sums, so the floats only match when the passes match.
@@ -222,37 +222,57 @@ def band_dots(x: Vectors, y: Vectors, band: dp.Band, max_pairs: int = 40_000_000
 
 
 @njit(cache=True, nogil=True)
-def _by_key(kid, sid, n_keys):
-    """Order of the postings by (key, sentence): a counting sort by key, stable, so sentences stay ascending when
-    they were (a Vectors' postings are by sentence); otherwise a sort of the unique (key, sentence) codes."""
+def _by_key(kid, sid, w, n_keys):
+    """The postings by (key, sentence) as the sentences and weights of each key's run, and where each key's run
+    starts (first[k] .. first[k + 1]): a counting sort by key, stable, so sentences stay ascending when they were
+    (a Vectors' postings are by sentence); otherwise a sort of the (key, sentence) codes first."""
     n = len(kid)
+    order = np.arange(n)
     for e in range(1, n):
         if sid[e] < sid[e - 1]:
-            return np.argsort(kid * (sid.max() + 1) + sid)
+            order = np.argsort(kid * (sid.max() + 1) + sid)
+            break
     first = np.zeros(n_keys + 1, dtype=np.int64)
     for e in range(n):
         first[kid[e] + 1] += 1
     for k in range(n_keys):
         first[k + 1] += first[k]
-    order = np.empty(n, dtype=np.int64)
-    for e in range(n):
-        order[first[kid[e]]] = e
-        first[kid[e]] += 1
-    return order
+    fill = first[:-1].copy()
+    tq = np.empty(n, dtype=np.int64)
+    tw = np.empty(n)
+    for r in range(n):
+        e = order[r]
+        tq[fill[kid[e]]] = sid[e]
+        tw[fill[kid[e]]] = w[e]
+        fill[kid[e]] += 1
+    return first, tq, tw
 
 
 @njit(cache=True, nogil=True)
-def _ranges(tcode, kid, sid, lo, width, m1):
-    """For each source posting, the target postings of its key inside its row's band: first index and count."""
+def _lower_bound(v, a, b, x):
+    """First index in a .. b (v ascending there) whose value is >= x."""
+    while a < b:
+        mid = (a + b) >> 1
+        if v[mid] < x:
+            a = mid + 1
+        else:
+            b = mid
+    return a
+
+
+@njit(cache=True, nogil=True)
+def _ranges(first, tq, kid, sid, lo, width, m1):
+    """For each source posting, the target postings of its key inside its row's band: first index and count
+    (searched in the key's run only)."""
     n = len(kid)
     start = np.empty(n, dtype=np.int64)
     count = np.empty(n, dtype=np.int64)
     for e in range(n):
         lo_q = lo[sid[e] + 1] - 1
-        a = np.searchsorted(tcode, kid[e] * m1 + lo_q)
-        b = np.searchsorted(tcode, kid[e] * m1 + min(lo_q + width, m1))
+        k0, k1 = first[kid[e]], first[kid[e] + 1]
+        a = _lower_bound(tq, k0, k1, lo_q)
         start[e] = a
-        count[e] = b - a
+        count[e] = _lower_bound(tq, a, k1, min(lo_q + width, m1)) - a
     return start, count
 
 
