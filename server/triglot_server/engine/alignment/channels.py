@@ -58,9 +58,11 @@ class Vectors:
         if not _by_sentence(self.sid):
             return self.span_norms_reference(reach)
         norm = np.bincount(self.sid, weights=self.w * self.w, minlength=self.n)
-        order = _order_in_sentences(self.sid, self.kid)
-        dots = _neighbour_dots(self.sid[order], self.kid[order], self.w[order], self.n, reach)
-        return norm, list(dots)
+        sid, kid, w = self.sid, self.kid, self.w
+        if not _keys_ascending(sid, kid):  # merged blocks come so (downsample), a document's sentences do not
+            order = _order_in_sentences(sid, kid)
+            sid, kid, w = sid[order], kid[order], w[order]
+        return norm, list(_neighbour_dots(sid, kid, w, self.n, reach))
 
     def span_norms_reference(self, reach: int = 3) -> tuple[np.ndarray, list[np.ndarray]]:
         norm = np.bincount(self.sid, weights=self.w * self.w, minlength=self.n)
@@ -104,27 +106,34 @@ def _order_in_sentences(sid, kid):
 
 
 @njit(cache=True, nogil=True)
+def _keys_ascending(sid, kid):
+    """Whether postings by sentence have each sentence's keys in ascending order."""
+    for e in range(1, len(sid)):
+        if sid[e] == sid[e - 1] and kid[e] < kid[e - 1]:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
 def _neighbour_dots(sid, kid, w, n, reach):
-    """dots[d - 1, s] = vector s . vector s + d, from postings sorted by (sentence, key): the two sentences' key
-    lists merged, the products summed in posting order."""
+    """dots[d - 1, s] = vector s . vector s + d, from postings sorted by (sentence, key): sentence s + d's keys
+    marked in a table by key (the first posting of a key, as the reference's search finds it), sentence s's
+    postings looked up there and the products summed in posting order."""
     seg = np.searchsorted(sid, np.arange(n + 1))
     dots = np.zeros((reach, n))
-    for s in range(n):
-        for d in range(1, reach + 1):
-            t = s + d
-            if t >= n:
-                break
-            e, f, e_end, f_end = seg[s], seg[t], seg[s + 1], seg[t + 1]
+    n_keys = kid.max() + 1 if len(kid) else 0
+    mark = np.full(n_keys, -1, dtype=np.int64)  # the sentence whose weight of the key `weight` holds
+    weight = np.zeros(n_keys)
+    for t in range(1, n):
+        for f in range(seg[t + 1] - 1, seg[t] - 1, -1):  # backwards: a key's first posting is marked last
+            mark[kid[f]] = t
+            weight[kid[f]] = w[f]
+        for d in range(1, min(reach, t) + 1):
+            s = t - d
             acc = 0.0
-            while e < e_end and f < f_end:
-                if kid[e] < kid[f]:
-                    e += 1
-                elif kid[e] > kid[f]:
-                    f += 1
-                else:
-                    acc += w[e] * w[f]
-                    e += 1
-                    f += 1
+            for e in range(seg[s], seg[s + 1]):
+                if mark[kid[e]] == t:
+                    acc += w[e] * weight[kid[e]]
             dots[d - 1, s] = acc
     return dots
 
