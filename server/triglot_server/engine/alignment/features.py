@@ -86,27 +86,37 @@ class Features:
     ly: dict  # (a, b) -> target length, shape (rows, width)
     cos: dict  # (a, b) -> list (per channel) of cosines, shape (rows, width)
     skip_x: np.ndarray  # length of the source sentence a 1-0 bead omits, (rows,)
-    skip_y: np.ndarray  # length of the target sentence a 0-1 bead adds, (rows, width)
+    skip_y: np.ndarray  # length of the target sentence a 0-1 bead adds, (rows, width) (the array ly[(1, 1)]: read only)
     columns: np.ndarray  # j of every band cell, (rows, width)
     m: int
     gap_hint_x: np.ndarray | None = None  # bool per source sentence: likely without counterpart (Level.gap_hint_x)
     gap_hint_y: np.ndarray | None = None
 
 
+def by_column(v: np.ndarray, band: dp.Band) -> np.ndarray:
+    """v[clip(j, 0, len(v) - 1)] at every band cell, (rows, width): each row a contiguous slice of v (padded with
+    its last value), copied rather than gathered cell by cell."""
+    if band.rows == 0 or band.lo.min() < 0:
+        return v[np.clip(band.columns(), 0, len(v) - 1)]
+    pad = max(int(band.lo.max()) + band.width - len(v), 0)
+    windows = np.lib.stride_tricks.sliding_window_view(np.concatenate([v, np.full(pad, v[-1])]), band.width)
+    return windows[band.lo]
+
+
 def features(level: Level, band: dp.Band) -> Features:
     m = level.m
     i = np.arange(band.rows)
-    j = np.clip(band.columns(), 0, m)
+    j = np.arange(m + 1)  # the target spans by column, then laid out on the band's cells (by_column)
     cx, cy = prefix(level.lx), prefix(level.ly)
     match = [t for t in TYPES if t[0] and t[1]]
     cos: dict = {t: [] for t in match}
     for ch in level.channels:
         for t, sim in zip(match, channel_cosines(ch, band, m, match)):
             cos[t].append(sim)
-    ly = {b: span(cy, j, b) for b in {t[1] for t in match}}  # shared by the types with b target sentences
+    ly = {b: by_column(span(cy, j, b), band) for b in {t[1] for t in match}}  # shared by the types with b targets
     return Features(lx={t: span(cx, i, t[0])[:, None] for t in match},
                      ly={t: ly[t[1]] for t in match},
-                     cos=cos, skip_x=span(cx, i, 1), skip_y=span(cy, j, 1), columns=band.columns(), m=m,
+                     cos=cos, skip_x=span(cx, i, 1), skip_y=ly[1], columns=band.columns(), m=m,
                      gap_hint_x=level.gap_hint_x, gap_hint_y=level.gap_hint_y)
 
 
