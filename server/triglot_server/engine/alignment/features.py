@@ -94,13 +94,18 @@ class Features:
 
 
 def by_column(v: np.ndarray, band: dp.Band) -> np.ndarray:
-    """v[clip(j, 0, len(v) - 1)] at every band cell, (rows, width): each row a contiguous slice of v (padded with
-    its last value), copied rather than gathered cell by cell."""
-    if band.rows == 0 or band.lo.min() < 0:
-        return v[np.clip(band.columns(), 0, len(v) - 1)]
-    pad = max(int(band.lo.max()) + band.width - len(v), 0)
-    windows = np.lib.stride_tricks.sliding_window_view(np.concatenate([v, np.full(pad, v[-1])]), band.width)
-    return windows[band.lo]
+    """v[clip(j, 0, len(v) - 1)] at every band cell, (rows, width): each row a slice of v (compiled copy loop)."""
+    return _by_column(v, band.lo, band.width)
+
+
+@njit(cache=True, nogil=True)
+def _by_column(v, lo, width):
+    out = np.empty((len(lo), width), dtype=v.dtype)
+    last = len(v) - 1
+    for i in range(len(lo)):
+        for c in range(width):
+            out[i, c] = v[min(max(lo[i] + c, 0), last)]
+    return out
 
 
 def features(level: Level, band: dp.Band) -> Features:
@@ -126,21 +131,27 @@ def channel_cosines(ch: Channel, band: dp.Band, m: int, match: list) -> list[np.
     loop over the cells from the band's dot products and 1-D norm tables (no (rows, width) temporaries);
     `channel_cosines_reference` is the numpy original, which it matches float for float."""
     max_a, max_b = max(a for a, _ in match), max(b for _, b in match)
-    s = band_dots(ch.x, ch.y, band)
-    xn, yn = ch.x.span_norms(max_a - 1), ch.y.span_norms(max_b - 1)
-    nx = merged_norms(xn, np.arange(band.rows), range(1, max_a + 1))  # by row i
-    ny = merged_norms(yn, np.arange(m + 1), range(1, max_b + 1))  # by column j (cells past m read j = m)
+
+    def norms() -> tuple:
+        xn, yn = ch.x.span_norms(max_a - 1), ch.y.span_norms(max_b - 1)
+        nx = merged_norms(xn, np.arange(band.rows), range(1, max_a + 1))  # by row i
+        ny = merged_norms(yn, np.arange(m + 1), range(1, max_b + 1))  # by column j (cells past m read j = m)
+        return (np.stack([nx[a] for a in range(1, max_a + 1)]), np.stack([ny[b] for b in range(1, max_b + 1)]),
+                prefix(xn[0]), prefix(yn[0]))
+
     sims = np.empty((len(match), band.rows, band.width), dtype=np.float32)
-    args = (s, band.lo, m, np.array([a for a, _ in match]), np.array([b for _, b in match]),
-            np.stack([nx[a] for a in range(1, max_a + 1)]), np.stack([ny[b] for b in range(1, max_b + 1)]),
-            prefix(xn[0]), prefix(yn[0]), float(ch.merge_mix), bool(ch.weakest), sims)
+    types = (np.array([a for a, _ in match]), np.array([b for _, b in match]))
     if band.rows * band.width < PARALLEL_CELLS_MIN:  # a readout: starting a thread costs more than it moves
-        _cosines(*args, 0, band.rows)
+        _cosines(band_dots(ch.x, ch.y, band), band.lo, m, *types, *norms(), float(ch.merge_mix), bool(ch.weakest),
+                 sims, 0, band.rows)
         return list(sims)
-    # The kernel releases the GIL and a chunk of rows needs only the rows' inputs: the second half runs on a
-    # second core.
-    half = band.rows // 2
+    # The kernels release the GIL: the norms are computed on a second core while this one sums the dot products,
+    # then each core takes half of the rows (a chunk of rows needs only the rows' inputs).
     with ThreadPoolExecutor(max_workers=1) as other:
+        pending = other.submit(norms)
+        s = band_dots(ch.x, ch.y, band)
+        args = (s, band.lo, m, *types, *pending.result(), float(ch.merge_mix), bool(ch.weakest), sims)
+        half = band.rows // 2
         pending = other.submit(_cosines, *args, half, band.rows)
         _cosines(*args, 0, half)
         pending.result()
