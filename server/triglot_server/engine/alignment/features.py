@@ -174,6 +174,18 @@ def _cosines(s, lo, m, ta, tb, nx, ny, cx1, cy1, mix, weakest, out, r0, r1):
     which it recomputes."""
     rows, width = s.shape
     max_a, max_b = nx.shape[0], ny.shape[0]
+    # Which shifted sums and member cosines some type needs: above[b] for da < the largest a with this b; a
+    # merged bead's member cosines for da < a (b target units, a > 1) and db < b (a source units, b > 1).
+    reach_a = np.zeros(max_b, dtype=np.int64)
+    parts_a = np.zeros(max_b, dtype=np.int64)
+    parts_b = np.zeros(max_a, dtype=np.int64)
+    for k in range(len(ta)):
+        a, b = ta[k], tb[k]
+        reach_a[b - 1] = max(reach_a[b - 1], a)
+        if a > 1:
+            parts_a[b - 1] = max(parts_a[b - 1], a)
+        if b > 1:
+            parts_b[a - 1] = max(parts_b[a - 1], b)
     # rs[b - 1, i % max_a, c]: source unit i-1 against the b target units ending at column c (summed in the
     # reference's order); pa: its cosine, the member cosine of that source unit in a bead of b target units,
     # which the cells da rows below read at the same j. cs[a - 1, c]: the a source units ending at row i against
@@ -207,8 +219,9 @@ def _cosines(s, lo, m, ta, tb, nx, ny, cx1, cy1, mix, weakest, out, r0, r1):
             for c in range(width):
                 rs[d, slot, c] = rs[d - 1, slot, c] + (s[i, c - d] if c - d >= 0 else 0.0)
         for b in range(max_b):
-            for c in range(width):
-                pa[b, slot, c] = _cos(rs[b, slot, c], xs, nyj[b, c])
+            if parts_a[b]:
+                for c in range(width):
+                    pa[b, slot, c] = _cos(rs[b, slot, c], xs, nyj[b, c])
         if i < r0:
             continue
         for c in range(width):
@@ -219,6 +232,8 @@ def _cosines(s, lo, m, ta, tb, nx, ny, cx1, cy1, mix, weakest, out, r0, r1):
                 cc = c + off
                 cs[d, c] = cs[d - 1, c] + (s[i - d, cc] if 0 <= cc < width else 0.0)
         for a in range(max_a):
+            if not parts_b[a]:
+                continue
             for c in range(width):
                 q = col[c]
                 pb[a, c] = _cos(cs[a, c], nx[a, i], cy1[q] - cy1[max(q - 1, 0)])
@@ -227,13 +242,16 @@ def _cosines(s, lo, m, ta, tb, nx, ny, cx1, cy1, mix, weakest, out, r0, r1):
             off = lo[i] - lo[p] if p >= 0 else -2 * width
             ps = p % max_a
             for b in range(max_b):
-                for c in range(width):
-                    cc = c + off
-                    inside = 0 <= cc < width
-                    above[b, da, c] = rs[b, ps, cc] if inside else 0.0
-                    part_a[b, da, c] = pa[b, ps, cc] if inside else 0.0  # cos(0, ...) = 0
+                if da < reach_a[b]:
+                    for c in range(width):
+                        cc = c + off
+                        above[b, da, c] = rs[b, ps, cc] if 0 <= cc < width else 0.0
+                if da < parts_a[b]:
+                    for c in range(width):
+                        cc = c + off
+                        part_a[b, da, c] = pa[b, ps, cc] if 0 <= cc < width else 0.0  # cos(0, ...) = 0
         for a in range(max_a):
-            for db in range(max_b):
+            for db in range(parts_b[a]):
                 for c in range(width):
                     part_b[a, db, c] = pb[a, c - db] if c - db >= 0 else 0.0
                 # A cell past the last column reads j = m, not the column db to its left: its own cosine.
