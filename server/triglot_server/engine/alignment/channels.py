@@ -94,13 +94,77 @@ def _by_sentence(sid):
 @njit(cache=True, nogil=True)
 def _order_in_sentences(sid, kid):
     """Order of the postings by (sentence, key), given postings by sentence: each sentence's keys sorted."""
-    order = np.arange(len(sid))
+    return _order_in_blocks(sid, kid, 1)
+
+
+SMALL_RUN = 32  # a sentence's keys are sorted by insertion up to this many, else by numpy's mergesort
+
+
+@njit(cache=True, nogil=True)
+def _order_in_blocks(sid, kid, f):
+    """Order of the postings by (sid // f, key), given postings by sentence, equal keys in posting order (a
+    stable sort of each block by key): each sentence's keys sorted (unless they ascend already), then the
+    sentences of a block merged two by two."""
+    n = len(sid)
+    order = np.arange(n)
+    buf = np.empty(n, dtype=np.int64)
+    starts = np.empty(f + 1, dtype=np.int64)
     a = 0
-    while a < len(sid):
-        z = a + 1
-        while z < len(sid) and sid[z] == sid[a]:
-            z += 1
-        order[a:z] = a + np.argsort(kid[a:z], kind="mergesort")
+    while a < n:
+        block = sid[a] // f
+        runs = 0
+        z = a
+        while z < n and sid[z] // f == block:  # one run per sentence
+            starts[runs] = z
+            runs += 1
+            e = z + 1
+            while e < n and sid[e] == sid[z]:
+                e += 1
+            ascending = True
+            for r in range(z + 1, e):
+                if kid[r] < kid[r - 1]:
+                    ascending = False
+                    break
+            if not ascending:
+                if e - z > SMALL_RUN:
+                    order[z:e] = z + np.argsort(kid[z:e], kind="mergesort")
+                else:
+                    for r in range(z + 1, e):  # insertion: stable (moves past strictly greater keys only)
+                        x = order[r]
+                        q = r
+                        while q > z and kid[order[q - 1]] > kid[x]:
+                            order[q] = order[q - 1]
+                            q -= 1
+                        order[q] = x
+            z = e
+        starts[runs] = z
+        while runs > 1:  # merge neighbouring runs, the left one first on equal keys (stable)
+            merged = 0
+            for r in range(0, runs, 2):
+                lo_, mid = starts[r], starts[r + 1]
+                hi = starts[r + 2] if r + 2 <= runs else mid
+                i, j, o = lo_, mid, lo_
+                while i < mid and j < hi:
+                    if kid[order[j]] < kid[order[i]]:
+                        buf[o] = order[j]
+                        j += 1
+                    else:
+                        buf[o] = order[i]
+                        i += 1
+                    o += 1
+                while i < mid:
+                    buf[o] = order[i]
+                    i += 1
+                    o += 1
+                while j < hi:
+                    buf[o] = order[j]
+                    j += 1
+                    o += 1
+                starts[merged] = lo_
+                merged += 1
+            starts[merged] = z
+            order[a:z] = buf[a:z]
+            runs = merged
         a = z
     return order
 
@@ -144,6 +208,7 @@ def _merge_blocks(sid, kid, w, f):
     out_sid = np.empty(len(sid), dtype=np.int64)
     out_kid = np.empty(len(sid), dtype=np.int64)
     out_w = np.empty(len(sid))
+    order = _order_in_blocks(sid, kid, f)  # stable: equal keys stay in posting order
     k = 0
     a = 0
     while a < len(sid):
@@ -151,12 +216,11 @@ def _merge_blocks(sid, kid, w, f):
         z = a + 1
         while z < len(sid) and sid[z] // f == block:
             z += 1
-        order = a + np.argsort(kid[a:z], kind="mergesort")  # stable: equal keys stay in posting order
-        r = 0
-        while r < len(order):
+        r = a
+        while r < z:
             key = kid[order[r]]
             acc = 0.0
-            while r < len(order) and kid[order[r]] == key:
+            while r < z and kid[order[r]] == key:
                 acc += w[order[r]]
                 r += 1
             out_sid[k], out_kid[k], out_w[k] = block, key, acc
