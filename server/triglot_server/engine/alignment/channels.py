@@ -334,18 +334,34 @@ def _lower_bound(v, a, b, x):
 
 
 @njit(cache=True, nogil=True)
+def _gallop(v, a, b, x):
+    """`_lower_bound` for an answer likely close to a: steps of 1, 2, 4, ... then a search of the last step."""
+    step = 1
+    lo_ = a
+    while a < b and v[a] < x:
+        lo_ = a + 1
+        a = min(a + step, b)
+        step *= 2
+    return _lower_bound(v, lo_, a, x)
+
+
+@njit(cache=True, nogil=True)
 def _ranges(first, tq, kid, sid, lo, width, m1):
-    """For each source posting, the target postings of its key inside its row's band: first index and count
-    (searched in the key's run only)."""
+    """For each source posting, the target postings of its key inside its row's band: first index and count.
+    Each key keeps where its last search ended: rows come in order and the band moves right, so the next
+    search of the key starts there (and searches its run from the start when the band moved left)."""
     n = len(kid)
     start = np.empty(n, dtype=np.int64)
     count = np.empty(n, dtype=np.int64)
+    cursor = first[:-1].copy()
     for e in range(n):
         lo_q = lo[sid[e] + 1] - 1
-        k0, k1 = first[kid[e]], first[kid[e] + 1]
-        a = _lower_bound(tq, k0, k1, lo_q)
+        k = kid[e]
+        k0, k1, c = first[k], first[k + 1], cursor[k]
+        a = _lower_bound(tq, k0, c, lo_q) if c > k0 and tq[c - 1] >= lo_q else _gallop(tq, c, k1, lo_q)
+        cursor[k] = a
         start[e] = a
-        count[e] = _lower_bound(tq, a, k1, min(lo_q + width, m1)) - a
+        count[e] = _gallop(tq, a, k1, min(lo_q + width, m1)) - a
     return start, count
 
 
