@@ -299,12 +299,10 @@ def _by_key(kid, sid, w, n_keys):
     """The postings by (key, sentence) as the sentences and weights of each key's run, and where each key's run
     starts (first[k] .. first[k + 1]): a counting sort by key, stable, so sentences stay ascending when they were
     (a Vectors' postings are by sentence); otherwise a sort of the (key, sentence) codes first."""
+    if not _by_sentence(sid):
+        order = np.argsort(kid * (sid.max() + 1) + sid)
+        kid, sid, w = kid[order], sid[order], w[order]
     n = len(kid)
-    order = np.arange(n)
-    for e in range(1, n):
-        if sid[e] < sid[e - 1]:
-            order = np.argsort(kid * (sid.max() + 1) + sid)
-            break
     first = np.zeros(n_keys + 1, dtype=np.int64)
     for e in range(n):
         first[kid[e] + 1] += 1
@@ -313,11 +311,12 @@ def _by_key(kid, sid, w, n_keys):
     fill = first[:-1].copy()
     tq = np.empty(n, dtype=np.int64)
     tw = np.empty(n)
-    for r in range(n):
-        e = order[r]
-        tq[fill[kid[e]]] = sid[e]
-        tw[fill[kid[e]]] = w[e]
-        fill[kid[e]] += 1
+    for e in range(n):
+        k = kid[e]
+        p = fill[k]
+        tq[p] = sid[e]
+        tw[p] = w[e]
+        fill[k] = p + 1
     return first, tq, tw
 
 
