@@ -57,12 +57,8 @@ class Vectors:
         (compiled; the same floats as `span_norms_reference`)."""
         if not _by_sentence(self.sid):
             return self.span_norms_reference(reach)
-        norm = np.bincount(self.sid, weights=self.w * self.w, minlength=self.n)
-        sid, kid, w = self.sid, self.kid, self.w
-        if not _keys_ascending(sid, kid):  # merged blocks come so (downsample), a document's sentences do not
-            order = _order_in_sentences(sid, kid)
-            sid, kid, w = sid[order], kid[order], w[order]
-        return norm, list(_neighbour_dots(sid, kid, w, self.n, reach))
+        norm, dots = _span_norms(self.sid, self.kid, self.w, self.n, reach)
+        return norm, list(dots)
 
     def span_norms_reference(self, reach: int = 3) -> tuple[np.ndarray, list[np.ndarray]]:
         norm = np.bincount(self.sid, weights=self.w * self.w, minlength=self.n)
@@ -89,12 +85,6 @@ def _by_sentence(sid):
         if sid[e] < sid[e - 1]:
             return False
     return True
-
-
-@njit(cache=True, nogil=True)
-def _order_in_sentences(sid, kid):
-    """Order of the postings by (sentence, key), given postings by sentence: each sentence's keys sorted."""
-    return _order_in_blocks(sid, kid, 1)
 
 
 SMALL_RUN = 32  # a sentence's keys are sorted by insertion up to this many, else by numpy's mergesort
@@ -170,36 +160,34 @@ def _order_in_blocks(sid, kid, f):
 
 
 @njit(cache=True, nogil=True)
-def _keys_ascending(sid, kid):
-    """Whether postings by sentence have each sentence's keys in ascending order."""
-    for e in range(1, len(sid)):
-        if sid[e] == sid[e - 1] and kid[e] < kid[e - 1]:
-            return False
-    return True
-
-
-@njit(cache=True, nogil=True)
-def _neighbour_dots(sid, kid, w, n, reach):
-    """dots[d - 1, s] = vector s . vector s + d, from postings sorted by (sentence, key): sentence s + d's keys
-    marked in a table by key (the first posting of a key, as the reference's search finds it), sentence s's
-    postings looked up there and the products summed in posting order."""
+def _span_norms(sid, kid, w, n, reach):
+    """`Vectors.span_norms` from postings by sentence: the squared norms summed in posting order (as bincount
+    does), and dots[d - 1, s] = vector s . vector s + d: sentence s + d's keys marked in a table by key (the first
+    posting of a key in key order, as the reference's search finds it), sentence s's postings looked up there in
+    key order and the products summed so."""
+    norm = np.zeros(n)
+    for e in range(len(sid)):
+        norm[sid[e]] += w[e] * w[e]
+    order = _order_in_blocks(sid, kid, 1)  # each sentence's postings by key (as they come in merged blocks)
     seg = np.searchsorted(sid, np.arange(n + 1))
     dots = np.zeros((reach, n))
     n_keys = kid.max() + 1 if len(kid) else 0
     mark = np.full(n_keys, -1, dtype=np.int64)  # the sentence whose weight of the key `weight` holds
     weight = np.zeros(n_keys)
     for t in range(1, n):
-        for f in range(seg[t + 1] - 1, seg[t] - 1, -1):  # backwards: a key's first posting is marked last
+        for r in range(seg[t + 1] - 1, seg[t] - 1, -1):  # backwards: a key's first posting is marked last
+            f = order[r]
             mark[kid[f]] = t
             weight[kid[f]] = w[f]
         for d in range(1, min(reach, t) + 1):
             s = t - d
             acc = 0.0
-            for e in range(seg[s], seg[s + 1]):
+            for r in range(seg[s], seg[s + 1]):
+                e = order[r]
                 if mark[kid[e]] == t:
                     acc += w[e] * weight[kid[e]]
             dots[d - 1, s] = acc
-    return dots
+    return norm, dots
 
 
 @njit(cache=True, nogil=True)
