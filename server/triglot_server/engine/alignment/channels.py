@@ -57,9 +57,7 @@ class Vectors:
         (compiled; the same floats as `span_norms_reference`)."""
         if not _by_sentence(self.sid):
             return self.span_norms_reference(reach)
-        norm = np.bincount(self.sid, weights=self.w * self.w, minlength=self.n)
-        order = _order_in_sentences(self.sid, self.kid)
-        dots = _neighbour_dots(self.sid[order], self.kid[order], self.w[order], self.n, reach)
+        norm, dots = _span_norms(self.sid, self.kid, self.w, self.n, reach)
         return norm, list(dots)
 
     def span_norms_reference(self, reach: int = 3) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -89,44 +87,107 @@ def _by_sentence(sid):
     return True
 
 
+SMALL_RUN = 32  # a sentence's keys are sorted by insertion up to this many, else by numpy's mergesort
+
+
 @njit(cache=True, nogil=True)
-def _order_in_sentences(sid, kid):
-    """Order of the postings by (sentence, key), given postings by sentence: each sentence's keys sorted."""
-    order = np.arange(len(sid))
+def _order_in_blocks(sid, kid, f):
+    """Order of the postings by (sid // f, key), given postings by sentence, equal keys in posting order (a
+    stable sort of each block by key): each sentence's keys sorted (unless they ascend already), then the
+    sentences of a block merged two by two."""
+    n = len(sid)
+    order = np.arange(n)
+    buf = np.empty(n, dtype=np.int64)
+    starts = np.empty(f + 1, dtype=np.int64)
     a = 0
-    while a < len(sid):
-        z = a + 1
-        while z < len(sid) and sid[z] == sid[a]:
-            z += 1
-        order[a:z] = a + np.argsort(kid[a:z], kind="mergesort")
+    while a < n:
+        block = sid[a] // f
+        runs = 0
+        z = a
+        while z < n and sid[z] // f == block:  # one run per sentence
+            starts[runs] = z
+            runs += 1
+            e = z + 1
+            while e < n and sid[e] == sid[z]:
+                e += 1
+            ascending = True
+            for r in range(z + 1, e):
+                if kid[r] < kid[r - 1]:
+                    ascending = False
+                    break
+            if not ascending:
+                if e - z > SMALL_RUN:
+                    order[z:e] = z + np.argsort(kid[z:e], kind="mergesort")
+                else:
+                    for r in range(z + 1, e):  # insertion: stable (moves past strictly greater keys only)
+                        x = order[r]
+                        q = r
+                        while q > z and kid[order[q - 1]] > kid[x]:
+                            order[q] = order[q - 1]
+                            q -= 1
+                        order[q] = x
+            z = e
+        starts[runs] = z
+        while runs > 1:  # merge neighbouring runs, the left one first on equal keys (stable)
+            merged = 0
+            for r in range(0, runs, 2):
+                lo_, mid = starts[r], starts[r + 1]
+                hi = starts[r + 2] if r + 2 <= runs else mid
+                i, j, o = lo_, mid, lo_
+                while i < mid and j < hi:
+                    if kid[order[j]] < kid[order[i]]:
+                        buf[o] = order[j]
+                        j += 1
+                    else:
+                        buf[o] = order[i]
+                        i += 1
+                    o += 1
+                while i < mid:
+                    buf[o] = order[i]
+                    i += 1
+                    o += 1
+                while j < hi:
+                    buf[o] = order[j]
+                    j += 1
+                    o += 1
+                starts[merged] = lo_
+                merged += 1
+            starts[merged] = z
+            order[a:z] = buf[a:z]
+            runs = merged
         a = z
     return order
 
 
 @njit(cache=True, nogil=True)
-def _neighbour_dots(sid, kid, w, n, reach):
-    """dots[d - 1, s] = vector s . vector s + d, from postings sorted by (sentence, key): the two sentences' key
-    lists merged, the products summed in posting order."""
+def _span_norms(sid, kid, w, n, reach):
+    """`Vectors.span_norms` from postings by sentence: the squared norms summed in posting order (as bincount
+    does), and dots[d - 1, s] = vector s . vector s + d: sentence s + d's keys marked in a table by key (the first
+    posting of a key in key order, as the reference's search finds it), sentence s's postings looked up there in
+    key order and the products summed so."""
+    norm = np.zeros(n)
+    for e in range(len(sid)):
+        norm[sid[e]] += w[e] * w[e]
+    order = _order_in_blocks(sid, kid, 1)  # each sentence's postings by key (as they come in merged blocks)
     seg = np.searchsorted(sid, np.arange(n + 1))
     dots = np.zeros((reach, n))
-    for s in range(n):
-        for d in range(1, reach + 1):
-            t = s + d
-            if t >= n:
-                break
-            e, f, e_end, f_end = seg[s], seg[t], seg[s + 1], seg[t + 1]
+    n_keys = kid.max() + 1 if len(kid) else 0
+    mark = np.full(n_keys, -1, dtype=np.int64)  # the sentence whose weight of the key `weight` holds
+    weight = np.zeros(n_keys)
+    for t in range(1, n):
+        for r in range(seg[t + 1] - 1, seg[t] - 1, -1):  # backwards: a key's first posting is marked last
+            f = order[r]
+            mark[kid[f]] = t
+            weight[kid[f]] = w[f]
+        for d in range(1, min(reach, t) + 1):
+            s = t - d
             acc = 0.0
-            while e < e_end and f < f_end:
-                if kid[e] < kid[f]:
-                    e += 1
-                elif kid[e] > kid[f]:
-                    f += 1
-                else:
-                    acc += w[e] * w[f]
-                    e += 1
-                    f += 1
+            for r in range(seg[s], seg[s + 1]):
+                e = order[r]
+                if mark[kid[e]] == t:
+                    acc += w[e] * weight[kid[e]]
             dots[d - 1, s] = acc
-    return dots
+    return norm, dots
 
 
 @njit(cache=True, nogil=True)
@@ -135,6 +196,7 @@ def _merge_blocks(sid, kid, w, f):
     out_sid = np.empty(len(sid), dtype=np.int64)
     out_kid = np.empty(len(sid), dtype=np.int64)
     out_w = np.empty(len(sid))
+    order = _order_in_blocks(sid, kid, f)  # stable: equal keys stay in posting order
     k = 0
     a = 0
     while a < len(sid):
@@ -142,12 +204,11 @@ def _merge_blocks(sid, kid, w, f):
         z = a + 1
         while z < len(sid) and sid[z] // f == block:
             z += 1
-        order = a + np.argsort(kid[a:z], kind="mergesort")  # stable: equal keys stay in posting order
-        r = 0
-        while r < len(order):
+        r = a
+        while r < z:
             key = kid[order[r]]
             acc = 0.0
-            while r < len(order) and kid[order[r]] == key:
+            while r < z and kid[order[r]] == key:
                 acc += w[order[r]]
                 r += 1
             out_sid[k], out_kid[k], out_w[k] = block, key, acc
@@ -205,9 +266,9 @@ def band_dots(x: Vectors, y: Vectors, band: dp.Band, max_pairs: int = 40_000_000
     if len(x.sid) == 0 or len(y.sid) == 0:
         return out.reshape(rows, width)
     m1 = y.n + 1
-    order = _by_key(y.kid, y.sid, int(y.kid.max()) + 1)
-    tcode, tw, tq = y.kid[order] * m1 + y.sid[order], y.w[order], y.sid[order]
-    start, count = _ranges(tcode, x.kid, x.sid, band.lo, width, m1)
+    n_keys = int(max(x.kid.max(), y.kid.max())) + 1
+    first, tq, tw = _by_key(y.kid, y.sid, y.w, n_keys)
+    start, count = _ranges(first, tq, x.kid, x.sid, band.lo, width, m1)
     idx = _kept_postings(x.kid, count, max_pairs)
     # Pass boundaries as the reference cuts them (about CHUNK_PAIRS pairs each): a cell summed over two passes adds
     # its two partial sums, so the floats only match when the passes match.
@@ -222,37 +283,72 @@ def band_dots(x: Vectors, y: Vectors, band: dp.Band, max_pairs: int = 40_000_000
 
 
 @njit(cache=True, nogil=True)
-def _by_key(kid, sid, n_keys):
-    """Order of the postings by (key, sentence): a counting sort by key, stable, so sentences stay ascending when
-    they were (a Vectors' postings are by sentence); otherwise a sort of the unique (key, sentence) codes."""
+def _by_key(kid, sid, w, n_keys):
+    """The postings by (key, sentence) as the sentences and weights of each key's run, and where each key's run
+    starts (first[k] .. first[k + 1]): a counting sort by key, stable, so sentences stay ascending when they were
+    (a Vectors' postings are by sentence); otherwise a sort of the (key, sentence) codes first."""
+    if not _by_sentence(sid):
+        order = np.argsort(kid * (sid.max() + 1) + sid)
+        kid, sid, w = kid[order], sid[order], w[order]
     n = len(kid)
-    for e in range(1, n):
-        if sid[e] < sid[e - 1]:
-            return np.argsort(kid * (sid.max() + 1) + sid)
     first = np.zeros(n_keys + 1, dtype=np.int64)
     for e in range(n):
         first[kid[e] + 1] += 1
     for k in range(n_keys):
         first[k + 1] += first[k]
-    order = np.empty(n, dtype=np.int64)
+    fill = first[:-1].copy()
+    tq = np.empty(n, dtype=np.int64)
+    tw = np.empty(n)
     for e in range(n):
-        order[first[kid[e]]] = e
-        first[kid[e]] += 1
-    return order
+        k = kid[e]
+        p = fill[k]
+        tq[p] = sid[e]
+        tw[p] = w[e]
+        fill[k] = p + 1
+    return first, tq, tw
 
 
 @njit(cache=True, nogil=True)
-def _ranges(tcode, kid, sid, lo, width, m1):
-    """For each source posting, the target postings of its key inside its row's band: first index and count."""
+def _lower_bound(v, a, b, x):
+    """First index in a .. b (v ascending there) whose value is >= x."""
+    while a < b:
+        mid = (a + b) >> 1
+        if v[mid] < x:
+            a = mid + 1
+        else:
+            b = mid
+    return a
+
+
+@njit(cache=True, nogil=True)
+def _gallop(v, a, b, x):
+    """`_lower_bound` for an answer likely close to a: steps of 1, 2, 4, ... then a search of the last step."""
+    step = 1
+    lo_ = a
+    while a < b and v[a] < x:
+        lo_ = a + 1
+        a = min(a + step, b)
+        step *= 2
+    return _lower_bound(v, lo_, a, x)
+
+
+@njit(cache=True, nogil=True)
+def _ranges(first, tq, kid, sid, lo, width, m1):
+    """For each source posting, the target postings of its key inside its row's band: first index and count.
+    Each key keeps where its last search ended: rows come in order and the band moves right, so the next
+    search of the key starts there (and searches its run from the start when the band moved left)."""
     n = len(kid)
     start = np.empty(n, dtype=np.int64)
     count = np.empty(n, dtype=np.int64)
+    cursor = first[:-1].copy()
     for e in range(n):
         lo_q = lo[sid[e] + 1] - 1
-        a = np.searchsorted(tcode, kid[e] * m1 + lo_q)
-        b = np.searchsorted(tcode, kid[e] * m1 + min(lo_q + width, m1))
+        k = kid[e]
+        k0, k1, c = first[k], first[k + 1], cursor[k]
+        a = _lower_bound(tq, k0, c, lo_q) if c > k0 and tq[c - 1] >= lo_q else _gallop(tq, c, k1, lo_q)
+        cursor[k] = a
         start[e] = a
-        count[e] = b - a
+        count[e] = _gallop(tq, a, k1, min(lo_q + width, m1)) - a
     return start, count
 
 

@@ -2,6 +2,7 @@
 cosines of merged beads (computed once per band; `scoring` turns them into costs for given parameters)."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -11,6 +12,7 @@ from triglot_server.engine.alignment.channels import Channel, band_dots
 from triglot_server.engine.alignment.compiled import njit
 
 TYPES = dp.BEAD_TYPES  # 1-1, 1-0, 1-2, 2-1, 2-2, 1-3, 3-1, 2-3, 3-2, 1-4, 4-1; 0-1 is separate
+PARALLEL_CELLS_MIN = 100_000  # band cells from which a channel's cosines are computed on two threads
 
 
 @dataclass
@@ -84,27 +86,42 @@ class Features:
     ly: dict  # (a, b) -> target length, shape (rows, width)
     cos: dict  # (a, b) -> list (per channel) of cosines, shape (rows, width)
     skip_x: np.ndarray  # length of the source sentence a 1-0 bead omits, (rows,)
-    skip_y: np.ndarray  # length of the target sentence a 0-1 bead adds, (rows, width)
+    skip_y: np.ndarray  # length of the target sentence a 0-1 bead adds, (rows, width) (the array ly[(1, 1)]: read only)
     columns: np.ndarray  # j of every band cell, (rows, width)
     m: int
     gap_hint_x: np.ndarray | None = None  # bool per source sentence: likely without counterpart (Level.gap_hint_x)
     gap_hint_y: np.ndarray | None = None
 
 
+def by_column(v: np.ndarray, band: dp.Band) -> np.ndarray:
+    """v[clip(j, 0, len(v) - 1)] at every band cell, (rows, width): each row a slice of v (compiled copy loop)."""
+    return _by_column(v, band.lo, band.width)
+
+
+@njit(cache=True, nogil=True)
+def _by_column(v, lo, width):
+    out = np.empty((len(lo), width), dtype=v.dtype)
+    last = len(v) - 1
+    for i in range(len(lo)):
+        for c in range(width):
+            out[i, c] = v[min(max(lo[i] + c, 0), last)]
+    return out
+
+
 def features(level: Level, band: dp.Band) -> Features:
     m = level.m
     i = np.arange(band.rows)
-    j = np.clip(band.columns(), 0, m)
+    j = np.arange(m + 1)  # the target spans by column, then laid out on the band's cells (by_column)
     cx, cy = prefix(level.lx), prefix(level.ly)
     match = [t for t in TYPES if t[0] and t[1]]
     cos: dict = {t: [] for t in match}
     for ch in level.channels:
         for t, sim in zip(match, channel_cosines(ch, band, m, match)):
             cos[t].append(sim)
-    ly = {b: span(cy, j, b) for b in {t[1] for t in match}}  # shared by the types with b target sentences
+    ly = {b: by_column(span(cy, j, b), band) for b in {t[1] for t in match}}  # shared by the types with b targets
     return Features(lx={t: span(cx, i, t[0])[:, None] for t in match},
                      ly={t: ly[t[1]] for t in match},
-                     cos=cos, skip_x=span(cx, i, 1), skip_y=span(cy, j, 1), columns=band.columns(), m=m,
+                     cos=cos, skip_x=span(cx, i, 1), skip_y=ly[1], columns=band.columns(), m=m,
                      gap_hint_x=level.gap_hint_x, gap_hint_y=level.gap_hint_y)
 
 
@@ -114,47 +131,49 @@ def channel_cosines(ch: Channel, band: dp.Band, m: int, match: list) -> list[np.
     loop over the cells from the band's dot products and 1-D norm tables (no (rows, width) temporaries);
     `channel_cosines_reference` is the numpy original, which it matches float for float."""
     max_a, max_b = max(a for a, _ in match), max(b for _, b in match)
-    s = band_dots(ch.x, ch.y, band)
-    xn, yn = ch.x.span_norms(max_a - 1), ch.y.span_norms(max_b - 1)
-    nx = merged_norms(xn, np.arange(band.rows), range(1, max_a + 1))  # by row i
-    ny = merged_norms(yn, np.arange(m + 1), range(1, max_b + 1))  # by column j (cells past m read j = m)
-    sims = _cosines(s, band.lo, m, np.array([a for a, _ in match]), np.array([b for _, b in match]),
-                    np.stack([nx[a] for a in range(1, max_a + 1)]), np.stack([ny[b] for b in range(1, max_b + 1)]),
-                    prefix(xn[0]), prefix(yn[0]), float(ch.merge_mix), bool(ch.weakest))
+
+    def norms() -> tuple:
+        xn, yn = ch.x.span_norms(max_a - 1), ch.y.span_norms(max_b - 1)
+        nx = merged_norms(xn, np.arange(band.rows), range(1, max_a + 1))  # by row i
+        ny = merged_norms(yn, np.arange(m + 1), range(1, max_b + 1))  # by column j (cells past m read j = m)
+        return (np.stack([nx[a] for a in range(1, max_a + 1)]), np.stack([ny[b] for b in range(1, max_b + 1)]),
+                prefix(xn[0]), prefix(yn[0]))
+
+    sims = np.empty((len(match), band.rows, band.width), dtype=np.float32)
+    types = (np.array([a for a, _ in match]), np.array([b for _, b in match]))
+    if band.rows * band.width < PARALLEL_CELLS_MIN:  # a readout: starting a thread costs more than it moves
+        _cosines(band_dots(ch.x, ch.y, band), band.lo, m, *types, *norms(), float(ch.merge_mix), bool(ch.weakest),
+                 sims, 0, band.rows)
+        return list(sims)
+    # The kernels release the GIL: the norms are computed on a second core while this one sums the dot products,
+    # then each core takes half of the rows (a chunk of rows needs only the rows' inputs).
+    with ThreadPoolExecutor(max_workers=1) as other:
+        pending = other.submit(norms)
+        s = band_dots(ch.x, ch.y, band)
+        args = (s, band.lo, m, *types, *pending.result(), float(ch.merge_mix), bool(ch.weakest), sims)
+        half = band.rows // 2
+        pending = other.submit(_cosines, *args, half, band.rows)
+        _cosines(*args, 0, half)
+        pending.result()
     return list(sims)
 
 
-@njit(cache=True, nogil=True)
+# error_model="numpy": a float division skips Python's zero check (these divide by a positive denominator only),
+# so the loops over a row's cells vectorise; the floats are the same.
+@njit(cache=True, nogil=True, error_model="numpy")
 def _cos(dot, nx, ny):
     denom = np.sqrt(nx * ny)
     return dot / denom if denom > 0 else 0.0
 
 
-@njit(cache=True, nogil=True)
-def _cosines(s, lo, m, ta, tb, nx, ny, cx1, cy1, mix, weakest):
+@njit(cache=True, nogil=True, error_model="numpy")
+def _cosines(s, lo, m, ta, tb, nx, ny, cx1, cy1, mix, weakest, out, r0, r1):
+    """Rows r0 .. r1 - 1 of `channel_cosines` into out (k, i, c), one row at a time, each step a loop over the
+    row's cells. Sums and member cosines are kept for the last max_a rows only (a ring of rows): a cell reads its
+    own row and the max_a - 1 rows above, so a chunk of rows needs nothing of another chunk but those rows' sums,
+    which it recomputes."""
     rows, width = s.shape
     max_a, max_b = nx.shape[0], ny.shape[0]
-    # rowsum[b - 1][i, c]: source unit i-1 against the b target units ending at column c; colsum[a - 1]: the a
-    # source units ending at row i against target unit c (each summed in the reference's order).
-    rowsum = np.empty((max_b, rows, width))
-    colsum = np.empty((max_a, rows, width))
-    for i in range(rows):
-        for c in range(width):
-            acc = s[i, c]
-            rowsum[0, i, c] = acc
-            for d in range(1, max_b):
-                acc = acc + (s[i, c - d] if c - d >= 0 else 0.0)
-                rowsum[d, i, c] = acc
-            acc = s[i, c]
-            colsum[0, i, c] = acc
-            for d in range(1, max_a):
-                x = 0.0
-                if i - d >= 0:
-                    cc = c + lo[i] - lo[i - d]
-                    if 0 <= cc < width:
-                        x = s[i - d, cc]
-                acc = acc + x
-                colsum[d, i, c] = acc
     # Which shifted sums and member cosines some type needs: above[b] for da < the largest a with this b; a
     # merged bead's member cosines for da < a (b target units, a > 1) and db < b (a source units, b > 1).
     reach_a = np.zeros(max_b, dtype=np.int64)
@@ -167,55 +186,113 @@ def _cosines(s, lo, m, ta, tb, nx, ny, cx1, cy1, mix, weakest):
             parts_a[b - 1] = max(parts_a[b - 1], a)
         if b > 1:
             parts_b[a - 1] = max(parts_b[a - 1], b)
-    out = np.empty((len(ta), rows, width), dtype=np.float32)
-    above = np.zeros((max_b, max_a))  # rowsum[b] of the row da above, shifted to this cell's columns
-    part_a = np.zeros((max_b, max_a))  # cosine of that row's source unit with the b target units
-    part_b = np.zeros((max_a, max_b))  # cosine of the a source units with the target unit db to the left
-    for i in range(rows):
+    # rs[b - 1, i % max_a, c]: source unit i-1 against the b target units ending at column c (summed in the
+    # reference's order); pa: its cosine, the member cosine of that source unit in a bead of b target units,
+    # which the cells da rows below read at the same j. cs[a - 1, c]: the a source units ending at row i against
+    # target unit c; pb: its cosine, read by the cells db to the right.
+    rs = np.zeros((max_b, max_a, width))
+    pa = np.zeros((max_b, max_a, width))
+    cs = np.zeros((max_a, width))
+    pb = np.zeros((max_a, width))
+    # This row's view of them: above[b - 1, da, c] = rs of row i - da at this cell's j (0 outside the band),
+    # part_a the same of pa, part_b[a - 1, db, c] = pb at column c - db.
+    above = np.zeros((max_b, max_a, width))
+    part_a = np.zeros((max_b, max_a, width))
+    part_b = np.zeros((max_a, max_b, width))
+    col = np.zeros(width, dtype=np.int64)  # j of each cell (cells past m read j = m)
+    nyj = np.zeros((max_b, width))
+    dot = np.zeros(width)
+    sim = np.zeros(width)
+    low = np.zeros(width)
+    total = np.zeros(width)
+    for i in range(max(r0 - max_a + 1, 0), r1):
+        slot = i % max_a
+        xs = cx1[i] - cx1[max(i - 1, 0)]
         for c in range(width):
-            j = min(max(lo[i] + c, 0), m)
-            for da in range(max_a):
-                p = i - da
-                cc = c + lo[i] - lo[p] if p >= 0 else -1
-                inside = p >= 0 and 0 <= cc < width
-                q = max(i - da, 0)
-                xs = cx1[q] - cx1[max(q - 1, 0)]
-                for b in range(max_b):
-                    if da < reach_a[b]:
-                        above[b, da] = rowsum[b, p, cc] if inside else 0.0
-                        if da < parts_a[b]:
-                            part_a[b, da] = _cos(above[b, da], xs, ny[b, j])
-            for db in range(max_b):
-                q = max(j - db, 0)
-                ys = cy1[q] - cy1[max(q - 1, 0)]
-                for a in range(max_a):
-                    if db < parts_b[a]:
-                        x = colsum[a, i, c - db] if c - db >= 0 else 0.0
-                        part_b[a, db] = _cos(x, nx[a, i], ys)
-            for k in range(len(ta)):
-                a, b = ta[k], tb[k]
-                dot = above[b - 1, 0]
-                for da in range(1, a):
-                    dot = dot + above[b - 1, da]
-                sim = _cos(dot, nx[a - 1, i], ny[b - 1, j])
-                if (a > 1 or b > 1) and mix > 0:
-                    low, total, count = np.inf, 0.0, 0
-                    if a > 1:
-                        for da in range(a):
-                            v = part_a[b - 1, da]
-                            low, total, count = min(low, v), total + v, count + 1
-                    if b > 1:
-                        for db in range(b):
-                            v = part_b[a - 1, db]
-                            low, total, count = min(low, v), total + v, count + 1
-                    if weakest:
-                        sim = (1 - mix) * sim + mix * low
-                    else:
-                        for _ in range((a == 1) + (b == 1)):  # a side of one sentence: its member is the bead
-                            total, count = total + sim, count + 1
-                        sim = (1 - mix) * sim + mix * (total / count)
-                out[k, i, c] = sim
-    return out
+            col[c] = min(max(lo[i] + c, 0), m)
+        for b in range(max_b):
+            for c in range(width):
+                nyj[b, c] = ny[b, col[c]]
+        for c in range(width):
+            rs[0, slot, c] = s[i, c]
+        for d in range(1, max_b):
+            for c in range(width):
+                rs[d, slot, c] = rs[d - 1, slot, c] + (s[i, c - d] if c - d >= 0 else 0.0)
+        for b in range(max_b):
+            if parts_a[b]:
+                for c in range(width):
+                    pa[b, slot, c] = _cos(rs[b, slot, c], xs, nyj[b, c])
+        if i < r0:
+            continue
+        for c in range(width):
+            cs[0, c] = s[i, c]
+        for d in range(1, max_a):
+            off = lo[i] - lo[i - d] if i - d >= 0 else -2 * width  # the row d above, shifted to this row's columns
+            for c in range(width):
+                cc = c + off
+                cs[d, c] = cs[d - 1, c] + (s[i - d, cc] if 0 <= cc < width else 0.0)
+        for a in range(max_a):
+            if not parts_b[a]:
+                continue
+            for c in range(width):
+                q = col[c]
+                pb[a, c] = _cos(cs[a, c], nx[a, i], cy1[q] - cy1[max(q - 1, 0)])
+        for da in range(max_a):
+            p = i - da
+            off = lo[i] - lo[p] if p >= 0 else -2 * width
+            ps = p % max_a
+            for b in range(max_b):
+                if da < reach_a[b]:
+                    for c in range(width):
+                        cc = c + off
+                        above[b, da, c] = rs[b, ps, cc] if 0 <= cc < width else 0.0
+                if da < parts_a[b]:
+                    for c in range(width):
+                        cc = c + off
+                        part_a[b, da, c] = pa[b, ps, cc] if 0 <= cc < width else 0.0  # cos(0, ...) = 0
+        for a in range(max_a):
+            for db in range(parts_b[a]):
+                for c in range(width):
+                    part_b[a, db, c] = pb[a, c - db] if c - db >= 0 else 0.0
+                # A cell past the last column reads j = m, not the column db to its left: its own cosine.
+                for c in range(max(m + 1 - lo[i], db), width):
+                    q = max(m - db, 0)
+                    part_b[a, db, c] = _cos(cs[a, c - db], nx[a, i], cy1[q] - cy1[max(q - 1, 0)])
+        for k in range(len(ta)):
+            a, b = ta[k], tb[k]
+            for c in range(width):
+                dot[c] = above[b - 1, 0, c]
+            for da in range(1, a):
+                for c in range(width):
+                    dot[c] = dot[c] + above[b - 1, da, c]
+            for c in range(width):
+                sim[c] = _cos(dot[c], nx[a - 1, i], nyj[b - 1, c])
+            if (a > 1 or b > 1) and mix > 0:
+                for c in range(width):
+                    low[c], total[c] = np.inf, 0.0
+                if a > 1:
+                    for da in range(a):
+                        for c in range(width):
+                            v = part_a[b - 1, da, c]
+                            low[c], total[c] = min(low[c], v), total[c] + v
+                if b > 1:
+                    for db in range(b):
+                        for c in range(width):
+                            v = part_b[a - 1, db, c]
+                            low[c], total[c] = min(low[c], v), total[c] + v
+                if weakest:
+                    for c in range(width):
+                        sim[c] = (1 - mix) * sim[c] + mix * low[c]
+                else:
+                    count = (a if a > 1 else 0) + (b if b > 1 else 0)
+                    for _ in range((a == 1) + (b == 1)):  # a side of one sentence: its member is the bead
+                        count += 1
+                        for c in range(width):
+                            total[c] = total[c] + sim[c]
+                    for c in range(width):
+                        sim[c] = (1 - mix) * sim[c] + mix * (total[c] / count)
+            for c in range(width):
+                out[k, i, c] = sim[c]
 
 
 def channel_cosines_reference(ch: Channel, band: dp.Band, m: int, match: list) -> list[np.ndarray]:
