@@ -243,6 +243,13 @@ def _sentence(s: Sentence) -> pb.Sentence:
     return pb.Sentence(index=s.index, text=s.text, start=s.start, end=s.end)
 
 
+def _add_sentences(field: Any, sentences: list[Sentence]) -> None:
+    """Append the sentences to a repeated Sentence field of a response (what `_sentence` builds, in place)."""
+    add = field.add
+    for s in sentences:
+        add(index=s.index, text=s.text, start=s.start, end=s.end)
+
+
 # ------------------------------------------------------------------ Translate / TranslateStream (issue 6)
 
 STREAM_CHUNK_SENTENCES = 32
@@ -402,16 +409,17 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
             source.texts(), target.texts(),
             source.engine_language, target.engine_language,
             source_translations=source_translations, target_translations=target_translations)
-        return pb.AlignResponse(
-            source_language=source.language,
-            target_language=target.language,
-            source_sentences=[_sentence(s) for s in source.sentences],
-            target_sentences=[_sentence(s) for s in target.sentences],
-            beads=[pb.Bead(source_ids=b.source_ids, target_ids=b.target_ids, score=b.score) for b in result.beads],
-            signature=result.signature,
-            source_text=source.extracted,
-            target_text=target.extracted,
-        )
+        response = pb.AlignResponse(source_language=source.language, target_language=target.language,
+                                    signature=result.signature, source_text=source.extracted,
+                                    target_text=target.extracted)
+        # Added in place: a list of messages given to the constructor is copied again (a book has tens of
+        # thousands of sentences; measured 2x slower).
+        _add_sentences(response.source_sentences, source.sentences)
+        _add_sentences(response.target_sentences, target.sentences)
+        add_bead = response.beads.add
+        for b in result.beads:
+            add_bead(source_ids=b.source_ids, target_ids=b.target_ids, score=b.score)
+        return response
 
     @_rpc
     def Extract(self, request: pb.ExtractRequest, context: grpc.ServicerContext) -> pb.ExtractResponse:

@@ -63,7 +63,3 @@ def model() -> Any:
                           np.asarray(identifier.tk_output, np.int32))
     return identifier
 
-
-def warm_up() -> None:
-    """Load the model and the compiled walk, so the first caller does not wait for them."""
-    model().rank("warm up")

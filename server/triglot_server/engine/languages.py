@@ -165,6 +165,13 @@ def _identifier(script: str) -> Any:
     return identifier
 
 
+def warm_up() -> None:
+    """Load the identifiers and the letter table, so the first caller does not wait for them (~1 s)."""
+    _bmp_classes()
+    for script in _SCRIPT_LANGUAGES:
+        _identifier(script).rank("warm up")
+
+
 def other_language(text: str, script: LanguageCode) -> str | None:
     """The code of another language than en/zh/ar written in `script` ("en" for Latin, "zh" for Han, "ar" for Arabic)
     that `text` is in, or None when it is in ours or cannot be told (too short)."""
@@ -240,18 +247,21 @@ def is_traditional(text: str) -> bool:
 # The classes a character is counted in, in the order _letter_counts returns them.
 _CLASSES = (_LATIN, _HAN, _ARABIC, _ANY_LETTER)
 _BMP = 0x10000
+_ASTRAL = 1 << len(_CLASSES)  # the table's mark for a code point beyond the BMP
 
 
 @functools.lru_cache(maxsize=1)
 def _bmp_classes() -> Any:
-    """For each code point of the Basic Multilingual Plane, a bit per class of _CLASSES that it matches (~20 ms,
-    once): a text's letters are then counted with one table lookup per character, in numpy."""
+    """For each code point of the Basic Multilingual Plane, a bit per class of _CLASSES that it matches, and one
+    entry more for any code point beyond (~20 ms, once): a text's letters are then counted with one table lookup per
+    character, in numpy."""
     import numpy as np
 
     chars = "".join(map(chr, range(_BMP)))
-    table = np.zeros(_BMP, np.uint8)
+    table = np.zeros(_BMP + 1, np.uint8)
     for bit, pattern in enumerate(_CLASSES):
         table[[match.start() for match in pattern.finditer(chars)]] |= 1 << bit
+    table[_BMP] = _ASTRAL
     return table
 
 
@@ -260,11 +270,11 @@ def _letter_counts(text: str) -> tuple[int, int, int, int]:
     import numpy as np
 
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    histogram = np.bincount(_bmp_classes()[codes[codes < _BMP]], minlength=1 << len(_CLASSES))
-    counts = [int(histogram[[v for v in range(len(histogram)) if v >> bit & 1]].sum()) for bit in range(len(_CLASSES))]
-    astral = codes[codes >= _BMP]
-    if len(astral):  # Han extensions B-H and the rare letters beyond the BMP: matched one by one
-        chars = "".join(map(chr, astral.tolist()))
-        counts = [n + pattern.subn("", chars)[1] for n, pattern in zip(counts, _CLASSES)]
+    histogram = np.bincount(_bmp_classes().take(np.minimum(codes, _BMP)), minlength=2 * _ASTRAL)
+    bits = np.arange(len(histogram))
+    counts = [int(histogram[bits & (1 << bit) != 0].sum()) for bit in range(len(_CLASSES))]
+    if histogram[_ASTRAL]:  # Han extensions B-H and the rare letters beyond the BMP: matched one by one
+        astral = "".join(map(chr, codes[codes >= _BMP].tolist()))
+        counts = [n + pattern.subn("", astral)[1] for n, pattern in zip(counts, _CLASSES)]
     latin, han, arabic, any_letter = counts
     return latin, han, arabic, any_letter

@@ -179,10 +179,11 @@ def sentences_from_lines(items: list[str]) -> list[Sentence]:
     for i, item in enumerate(items):
         if not isinstance(item, str):
             raise InvalidInput(f"sentence {i} must be a string, got {type(item).__name__}")
-        start, end = _strip_span(item, 0, len(item))
-        if start == end:
+        text = item.strip(_STRIP)  # _strip_span's result, in C
+        if not text:
             raise InvalidInput(f"sentence {i} is empty")
-        sentences.append(Sentence(index=i, text=item[start:end], start=offset + start, end=offset + end))
+        start = len(item) - len(item.lstrip(_STRIP)) if len(text) < len(item) else 0
+        sentences.append(Sentence(index=i, text=text, start=offset + start, end=offset + start + len(text)))
         offset += len(item) + 1
     return sentences
 
