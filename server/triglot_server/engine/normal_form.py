@@ -22,6 +22,7 @@ _HAS_BREAK = re.compile("[\n\r\x0b\x85\u2028]")  # where _BREAK matches: a scan 
 _WORD = re.compile(r"[^\W\d_]+")
 # A line-end hyphen between two lowercase letters: "recog-\nnition".
 _HYPHENATED = re.compile(r"([^\W\d_]+)-$")
+_LINE_END_HYPHEN = re.compile("-[ \t]*(?:\r\n|[\n\r\x0b\x85\u2028])")
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,12 @@ class NormalForm:
 
 def vocabulary(text: str) -> frozenset[str]:
     """The lowercase words of a document, which decide whether a line-end hyphen is a hyphenation."""
-    return frozenset(word.lower() for word in _WORD.findall(text))
+    return frozenset(map(str.lower, _WORD.findall(text)))
+
+
+def has_line_end_hyphen(text: str) -> bool:
+    """Whether `text` has a hyphen at the end of a line, the only place `normal_form` reads the vocabulary."""
+    return _LINE_END_HYPHEN.search(text) is not None
 
 
 def normal_form(text: str, language: str, words: frozenset[str] = frozenset()) -> NormalForm:

@@ -156,7 +156,7 @@ def _paragraph_units(text: str, lines: list[tuple[int, int]]) -> list[tuple[int,
 
 def _columns(text: str, start: int, end: int) -> int:
     """Display width of text[start:end]: East Asian wide and full-width characters take two columns."""
-    if text.isascii() or text[start:end].isascii():
+    if text[start:end].isascii():
         return end - start
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text[start:end])
 
