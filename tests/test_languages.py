@@ -192,13 +192,17 @@ def test_compiled_langid_walk_gives_py3langid_scores_exactly():
         assert compiled.rank(text) == reference.rank(text)
 
 
-def test_letter_counts_equal_counting_each_class_by_its_regex():
+@pytest.mark.parametrize("chunk", [None, 7])
+def test_letter_counts_equal_counting_each_class_by_its_regex(chunk, monkeypatch):
     """The table lookup that counts letters by script agrees with the class regexes it is built from, on text of
-    every plane (Han extensions beyond the BMP, lone surrogates, letters of other scripts)."""
+    every plane (Han extensions beyond the BMP, lone surrogates, letters of other scripts), counted in one piece or
+    in many."""
     import random
 
     from triglot_server.engine import languages
 
+    if chunk:
+        monkeypatch.setattr(languages, "_CHUNK", chunk)
     rng = random.Random(3)
     planes = [(0x20, 0x7F), (0x80, 0x3000), (0x3000, 0xA000), (0xD800, 0xE000), (0xF900, 0x10000),
               (0x10000, 0x20000), (0x20000, 0x32000), (0x32000, 0x110000)]

@@ -248,6 +248,7 @@ def is_traditional(text: str) -> bool:
 _CLASSES = (_LATIN, _HAN, _ARABIC, _ANY_LETTER)
 _BMP = 0x10000
 _ASTRAL = 1 << len(_CLASSES)  # the table's mark for a code point beyond the BMP
+_CHUNK = 1 << 16  # characters counted at a time
 
 
 @functools.lru_cache(maxsize=1)
@@ -269,12 +270,18 @@ def _letter_counts(text: str) -> tuple[int, int, int, int]:
     """How many characters of `text` are Latin letters, Han, Arabic letters, and letters of any script."""
     import numpy as np
 
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    histogram = np.bincount(_bmp_classes().take(np.minimum(codes, _BMP)), minlength=2 * _ASTRAL)
+    table = _bmp_classes()
+    histogram = np.zeros(2 * _ASTRAL, np.int64)
+    astral = []
+    for at in range(0, len(text), _CHUNK):  # in pieces: a book's buffers would not stay in the cache
+        codes = np.frombuffer(text[at:at + _CHUNK].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        chunk = np.bincount(table.take(np.minimum(codes, _BMP)), minlength=2 * _ASTRAL)
+        histogram += chunk
+        if chunk[_ASTRAL]:  # Han extensions B-H and the rare letters beyond the BMP, matched one by one below
+            astral += map(chr, codes[codes >= _BMP].tolist())
     bits = np.arange(len(histogram))
     counts = [int(histogram[bits & (1 << bit) != 0].sum()) for bit in range(len(_CLASSES))]
-    if histogram[_ASTRAL]:  # Han extensions B-H and the rare letters beyond the BMP: matched one by one
-        astral = "".join(map(chr, codes[codes >= _BMP].tolist()))
-        counts = [n + pattern.subn("", astral)[1] for n, pattern in zip(counts, _CLASSES)]
+    if astral:
+        counts = [n + pattern.subn("", "".join(astral))[1] for n, pattern in zip(counts, _CLASSES)]
     latin, han, arabic, any_letter = counts
     return latin, han, arabic, any_letter
