@@ -168,3 +168,47 @@ def test_traditional_chinese_is_told_from_simplified():
     converted = to_simplified(traditional)
     assert len(converted) == len(traditional)  # one character for one: offsets hold
     assert converted == simplified
+
+
+def test_compiled_langid_walk_gives_py3langid_scores_exactly():
+    """engine/langid.py's compiled byte walk against py3langid's own Python walk (the reference): the same ranking,
+    float for float, on real readouts in each language and on random bytes and characters."""
+    import random
+
+    from py3langid.langid import LanguageIdentifier
+
+    from triglot_server.engine import langid
+
+    compiled = langid.model()
+    reference = LanguageIdentifier(compiled.nb_ptc, compiled.nb_pc, compiled.nb_classes, compiled.tk_nextmove,
+                                   compiled.tk_output, norm_probs=True, tk_row=compiled.tk_row)  # the Python walk
+    rng = random.Random(7)
+    texts = [(SAMPLE / f"{lang}.txt").read_text(encoding="utf-8") for lang in ("en", "zh", "ar")]
+    texts += [t[rng.randrange(len(t)):][:rng.randrange(1, 400)] for t in texts for _ in range(20)]
+    texts += ["", " ", "Ü", "こんにちは世界", "Bonjour tout le monde, comment ça va ?"]
+    texts += ["".join(chr(rng.randrange(1, 0x3000)) for _ in range(rng.randrange(1, 200))) for _ in range(40)]
+    texts += [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300))) for _ in range(40)]
+    for text in texts:
+        assert compiled.rank(text) == reference.rank(text)
+
+
+@pytest.mark.parametrize("chunk", [None, 7])
+def test_letter_counts_equal_counting_each_class_by_its_regex(chunk, monkeypatch):
+    """The table lookup that counts letters by script agrees with the class regexes it is built from, on text of
+    every plane (Han extensions beyond the BMP, lone surrogates, letters of other scripts), counted in one piece or
+    in many."""
+    import random
+
+    from triglot_server.engine import languages
+
+    if chunk:
+        monkeypatch.setattr(languages, "_CHUNK", chunk)
+    rng = random.Random(3)
+    planes = [(0x20, 0x7F), (0x80, 0x3000), (0x3000, 0xA000), (0xD800, 0xE000), (0xF900, 0x10000),
+              (0x10000, 0x20000), (0x20000, 0x32000), (0x32000, 0x110000)]
+    texts = [(SAMPLE / f"{lang}.txt").read_text(encoding="utf-8") for lang in ("en", "zh", "ar")]
+    texts += ["", "1 2 3"] + ["".join(chr(rng.randrange(*rng.choice(planes))) for _ in range(rng.randrange(1, 300)))
+                              for _ in range(200)]
+    for text in texts:
+        want = tuple(pattern.subn("", text)[1] for pattern in languages._CLASSES)
+        assert languages._letter_counts(text) == want

@@ -121,7 +121,7 @@ def tsv_field(text: str) -> str:
 
 
 def ids_label(ids: Sequence[int]) -> str:
-    return "[" + ",".join(str(i) for i in ids) + "]"
+    return "[" + ",".join(map(str, ids)) + "]"
 
 
 def sentence_dict(s: Any) -> dict[str, Any]:
@@ -133,8 +133,8 @@ def terminal_width(requested: int | None) -> int:
 
 
 def print_lines(lines: Iterable[str]) -> None:
-    for line in lines:
-        print(line)
+    # One write, not one a line: stdout may be unbuffered (PYTHONUNBUFFERED), and a book is thousands of lines.
+    sys.stdout.write("".join(f"{line}\n" for line in lines))
 
 
 def show_translation(response: Any, fmt: str, width: int | None) -> None:
@@ -164,18 +164,18 @@ def show_translation(response: Any, fmt: str, width: int | None) -> None:
 
 
 def show_alignment(response: Any, fmt: str, width: int | None) -> None:
-    source = [s.text for s in response.source_sentences]
-    target = [s.text for s in response.target_sentences]
     if fmt == "json":
         print(json.dumps(formats.alignment_dict(response), ensure_ascii=False, indent=2))
-    elif fmt == "align":  # the format of the gold files and alignscore.py
-        for b in response.beads:
-            print(f"{ids_label(b.source_ids)}:{ids_label(b.target_ids)}")
-    elif fmt == "tsv":
-        for b in response.beads:
-            print("\t".join([",".join(map(str, b.source_ids)), ",".join(map(str, b.target_ids)), f"{b.score:.3f}",
-                             tsv_field(" ".join(source[i] for i in b.source_ids)),
-                             tsv_field(" ".join(target[i] for i in b.target_ids))]))
+        return
+    if fmt == "align":  # the format of the gold files and alignscore.py
+        print_lines(f"{ids_label(b.source_ids)}:{ids_label(b.target_ids)}" for b in response.beads)
+        return
+    source = [s.text for s in response.source_sentences]
+    target = [s.text for s in response.target_sentences]
+    if fmt == "tsv":
+        print_lines("\t".join([",".join(map(str, b.source_ids)), ",".join(map(str, b.target_ids)), f"{b.score:.3f}",
+                               tsv_field(" ".join(source[i] for i in b.source_ids)),
+                               tsv_field(" ".join(target[i] for i in b.target_ids))]) for b in response.beads)
     else:
         def cell(ids: Sequence[int], texts: list[str]) -> str:
             return f"{ids_label(ids)} " + " ".join(texts[i] for i in ids) if ids else "—"
@@ -554,6 +554,14 @@ def _version() -> str:
         return "unknown"
 
 
+class _LazyVersion(argparse._VersionAction):
+    """--version, looking the version up only when asked: importlib.metadata costs every command ~10-60 ms."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        self.version = f"triglot {_version()}"
+        super().__call__(parser, *args)
+
+
 def positive(kind: type) -> Callable[[str], Any]:
     """An argparse type: a number of `kind` above 0 (argparse names the flag in its message)."""
     def parse(text: str) -> Any:
@@ -573,7 +581,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="triglot", description="Offline translation and sentence alignment of English, Chinese and Arabic "
                                     "readouts, through a triglot gRPC server.")
-    parser.add_argument("--version", action="version", version=f"triglot {_version()}")
+    parser.add_argument("--version", action=_LazyVersion)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     client = argparse.ArgumentParser(add_help=False)

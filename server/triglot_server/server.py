@@ -257,13 +257,14 @@ def load_models(running: RunningServer, model_dir: Path, settings: dict[str, obj
     Returns the number of translation routes. Imported here, not at module level, so that binding the port
     comes first and `triglot serve --help` stays fast.
     """
-    from triglot_server.engine import alignment, comparison, lexicon
+    from triglot_server.engine import alignment, comparison, languages, lexicon
 
     routes = reload_models(running, model_dir, settings)
     # The first use of each language's dictionary prepares it (seconds on a first run): pay that before SERVING,
     # not in the first caller's Align.
     for sample, language in (("Beijing, 9 March", "en"), ("北京3月9日", "zh"), ("بغداد ٩ مارس", "ar")):
         lexicon.sentence_keys(sample, language)
+    languages.warm_up()  # the language identifiers, which every document with text is checked by
     alignment.warm_up()  # loads the aligner's compiled kernels, so the first Align is not the slow one
     comparison.warm_up()  # the name, qualifier and phrase tables, so the first Compare is not the slow one
     running.set_serving(True)

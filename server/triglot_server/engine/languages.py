@@ -6,7 +6,7 @@ Detection is in three steps, each explainable:
    punctuation, spaces and marks are ignored);
 2. another language in the same script is refused by name (French or Spanish for Latin, Japanese for Han, Persian or
    Urdu for Arabic): py3langid (langid.py's naive Bayes over byte n-grams, 97 languages, shipped with its model)
-   restricted to the languages of that script, on texts of at least OTHER_LANGUAGE_MIN_LETTERS letters;
+   restricted to the languages of that script (engine/langid.py), on texts of at least OTHER_LANGUAGE_MIN_LETTERS letters;
 3. Chinese as Traditional or Simplified: characters that OpenCC's Traditional→Simplified conversion changes
    against those that the Simplified→Traditional one changes.
 Traditional Chinese is analysed through its Simplified conversion (`to_simplified`, one character for one), while
@@ -15,10 +15,12 @@ every text and offset shown stays the original.
 from __future__ import annotations
 
 import functools
+import operator
 import re
-from typing import Any, Callable
+from typing import Any
 
-from triglot_server.engine.text import HAN, HAN_CHARS  # noqa: F401 (HAN_CHARS: re-exported)
+from triglot_server.engine import langid
+from triglot_server.engine.text import HAN, HAN_CHARS  # HAN_CHARS is also re-exported
 from triglot_server.engine.types import InvalidInput, LanguageCode
 
 LANGUAGES: dict[str, str] = {"en": "English", "zh": "Chinese", "zt": "Traditional Chinese", "ar": "Arabic"}
@@ -89,6 +91,7 @@ _LATIN = re.compile(_letter_class([(0x41, 0x7A), (0xC0, 0x24F), (0x1E00, 0x1EFF)
 _ARABIC = re.compile(_letter_class([(0x600, 0x6FF), (0x750, 0x77F), (0x870, 0x8FF), (0xFB50, 0xFDFF),
                                     (0xFE70, 0xFEFE)]))
 _HAN = HAN
+_NOT_HAN = re.compile(f"[^{HAN_CHARS}]+")
 # Any letter of any script (word characters minus digits and underscore), for the confidence's denominator.
 _ANY_LETTER = re.compile(r"[^\W\d_]")
 
@@ -99,13 +102,13 @@ def detect_script(text: str) -> tuple[LanguageCode, float]:
     """Step 1: the language (en, zh or ar) whose script has the most letters in `text`, and that script's share of
     all letters. Ties go to the first of en, zh, ar. Raises InvalidInput when there is no Latin, Han or Arabic letter
     at all."""
-    count = _counter(text)
-    counts = {"en": count(_LATIN), "zh": count(_HAN), "ar": count(_ARABIC)}
+    latin, han, arabic, any_letter = _letter_counts(text)
+    counts = {"en": latin, "zh": han, "ar": arabic}
     language = max(counts, key=lambda code: counts[code])  # max keeps the first of equal counts: en, zh, ar
     if counts[language] == 0:
         raise InvalidInput(NO_LETTERS_MESSAGE)
     # Letters of other scripts (Cyrillic, kana, …) lower the confidence; the winner's letters are always among them.
-    letters = max(count(_ANY_LETTER), sum(counts.values()))
+    letters = max(any_letter, sum(counts.values()))
     return language, round(counts[language] / letters, 4)
 
 
@@ -150,14 +153,6 @@ _OTHER_NAMES = {"fr": "French", "es": "Spanish", "de": "German", "pt": "Portugue
                 "ps": "Pashto", "ug": "Uyghur", "sdh": "Southern Kurdish", "sw": "Swahili", "ha": "Hausa"}
 
 
-@functools.lru_cache(maxsize=1)
-def _model() -> Any:
-    """py3langid's model, loaded once (~0.5 s, ~80 MB) and shared by the identifiers of every script."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
 @functools.lru_cache(maxsize=len(_SCRIPT_LANGUAGES))
 def _identifier(script: str) -> Any:
     """py3langid restricted to the languages written in `script`: a shallow copy of the one model (its tokeniser
@@ -165,9 +160,16 @@ def _identifier(script: str) -> Any:
     import copy
 
     ours, others = _SCRIPT_LANGUAGES[script]
-    identifier = copy.copy(_model())
+    identifier = copy.copy(langid.model())
     identifier.set_languages(sorted(ours) + list(others))
     return identifier
+
+
+def warm_up() -> None:
+    """Load the identifiers and the letter table, so the first caller does not wait for them (~1 s)."""
+    _bmp_classes()
+    for script in _SCRIPT_LANGUAGES:
+        _identifier(script).rank("warm up")
 
 
 def other_language(text: str, script: LanguageCode) -> str | None:
@@ -179,7 +181,7 @@ def other_language(text: str, script: LanguageCode) -> str | None:
 @functools.lru_cache(maxsize=64)
 def _other_language_of(sample: str, script: LanguageCode) -> str | None:
     # Memoised: a document sent again (another pair of the same readout) is not identified again (~1 ms per KB).
-    if _count(_ANY_LETTER, sample) < OTHER_LANGUAGE_MIN_LETTERS:
+    if _letter_counts(sample)[3] < OTHER_LANGUAGE_MIN_LETTERS:
         return None
     ours, _ = _SCRIPT_LANGUAGES[analysis_language(script)]
     ranking = _identifier(analysis_language(script)).rank(sample)
@@ -232,32 +234,54 @@ def to_traditional(text: str) -> str:
 def is_traditional(text: str) -> bool:
     """Whether Chinese `text` is written in Traditional characters: more of its characters change when converted to
     Simplified than when converted to Traditional (characters both scripts share change in neither)."""
-    sample = "".join(_HAN.findall(text[:OTHER_LANGUAGE_SAMPLE]))
+    sample = _NOT_HAN.sub("", text[:OTHER_LANGUAGE_SAMPLE])
     if not sample:
         return False
     simplified, traditional = to_simplified(sample), _converter("s2t").convert(sample)
-    changed_by_t2s = sum(a != b for a, b in zip(sample, simplified))
-    changed_by_s2t = sum(a != b for a, b in zip(sample, traditional)) if len(traditional) == len(sample) else \
+    changed_by_t2s = sum(map(operator.ne, sample, simplified))
+    changed_by_s2t = sum(map(operator.ne, sample, traditional)) if len(traditional) == len(sample) else \
         sum(1 for ch in sample if _converter("s2t").convert(ch) != ch)
     return changed_by_t2s > changed_by_s2t
 
 
-LONG_TEXT = 20_000  # characters: above this, letters are counted from the text's character histogram
+# The classes a character is counted in, in the order _letter_counts returns them.
+_CLASSES = (_LATIN, _HAN, _ARABIC, _ANY_LETTER)
+_BMP = 0x10000
+_ASTRAL = 1 << len(_CLASSES)  # the table's mark for a code point beyond the BMP
+_CHUNK = 1 << 16  # characters counted at a time
 
 
-def _counter(text: str) -> Callable[[re.Pattern[str]], int]:
-    """count(pattern): how many characters of `text` match `pattern` (a one-character class). A long text (a book
-    is megabytes) is read once into a histogram of its distinct characters, then each class tests those only."""
-    if len(text) < LONG_TEXT:
-        return lambda pattern: _count(pattern, text)
+@functools.lru_cache(maxsize=1)
+def _bmp_classes() -> Any:
+    """For each code point of the Basic Multilingual Plane, a bit per class of _CLASSES that it matches, and one
+    entry more for any code point beyond (~20 ms, once): a text's letters are then counted with one table lookup per
+    character, in numpy."""
     import numpy as np
 
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    histogram = np.bincount(codes)
-    chars = [(chr(c), int(histogram[c])) for c in np.flatnonzero(histogram)]
-    return lambda pattern: sum(n for ch, n in chars if pattern.match(ch))
+    chars = "".join(map(chr, range(_BMP)))
+    table = np.zeros(_BMP + 1, np.uint8)
+    for bit, pattern in enumerate(_CLASSES):
+        table[[match.start() for match in pattern.finditer(chars)]] |= 1 << bit
+    table[_BMP] = _ASTRAL
+    return table
 
 
-def _count(pattern: re.Pattern[str], text: str) -> int:
-    # subn counts in C without building a list of matches (a 10 MB text would make 10 million strings).
-    return pattern.subn("", text)[1]
+def _letter_counts(text: str) -> tuple[int, int, int, int]:
+    """How many characters of `text` are Latin letters, Han, Arabic letters, and letters of any script."""
+    import numpy as np
+
+    table = _bmp_classes()
+    histogram = np.zeros(2 * _ASTRAL, np.int64)
+    astral = []
+    for at in range(0, len(text), _CHUNK):  # in pieces: a book's buffers would not stay in the cache
+        codes = np.frombuffer(text[at:at + _CHUNK].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        chunk = np.bincount(table.take(np.minimum(codes, _BMP)), minlength=2 * _ASTRAL)
+        histogram += chunk
+        if chunk[_ASTRAL]:  # Han extensions B-H and the rare letters beyond the BMP, matched one by one below
+            astral += map(chr, codes[codes >= _BMP].tolist())
+    bits = np.arange(len(histogram))
+    counts = [int(histogram[bits & (1 << bit) != 0].sum()) for bit in range(len(_CLASSES))]
+    if astral:
+        counts = [n + pattern.subn("", "".join(astral))[1] for n, pattern in zip(counts, _CLASSES)]
+    latin, han, arabic, any_letter = counts
+    return latin, han, arabic, any_letter

@@ -138,6 +138,8 @@ def units(text: str) -> list[tuple[int, int]]:
 
 def _paragraph_units(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The non-blank (stripped) lines of one paragraph, re-joined where the line breaks are not deliberate."""
+    if len(lines) == 1:  # most paragraphs of a readout: no line break to judge (and no widths to measure)
+        return lines
     widths = [_columns(text, s, e) for s, e in lines]
     widest = max(widths)
     units = [lines[0]]
@@ -154,6 +156,8 @@ def _paragraph_units(text: str, lines: list[tuple[int, int]]) -> list[tuple[int,
 
 def _columns(text: str, start: int, end: int) -> int:
     """Display width of text[start:end]: East Asian wide and full-width characters take two columns."""
+    if text[start:end].isascii():
+        return end - start
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text[start:end])
 
 
@@ -175,10 +179,11 @@ def sentences_from_lines(items: list[str]) -> list[Sentence]:
     for i, item in enumerate(items):
         if not isinstance(item, str):
             raise InvalidInput(f"sentence {i} must be a string, got {type(item).__name__}")
-        start, end = _strip_span(item, 0, len(item))
-        if start == end:
+        text = item.strip(_STRIP)  # _strip_span's result, in C
+        if not text:
             raise InvalidInput(f"sentence {i} is empty")
-        sentences.append(Sentence(index=i, text=item[start:end], start=offset + start, end=offset + end))
+        start = len(item) - len(item.lstrip(_STRIP)) if len(text) < len(item) else 0
+        sentences.append(Sentence(index=i, text=text, start=offset + start, end=offset + start + len(text)))
         offset += len(item) + 1
     return sentences
 
