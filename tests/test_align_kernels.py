@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from triglot_server.engine.alignment import cellcost, channels, confidence, dp, features, scoring
-from triglot_server.engine.alignment.calibration import Params
+from triglot_server.engine.alignment.calibration import Params, nan_row_medians
 
 
 def _bags(rng: np.random.Generator, n: int, vocabulary: int, size: int = 8) -> list[set[str]]:
@@ -191,3 +191,18 @@ def test_isolated_gaps_equal_the_numpy_reference(seed: int) -> None:
         scoring.isolated_gaps(skip, add, feat, params)
         scoring.isolated_gaps_reference(want_skip, want_add, feat, params)
         assert np.array_equal(skip, want_skip) and np.array_equal(add, want_add)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_medians_equal_numpys_nanmedian(dtype) -> None:
+    """The near-miss similarity of a row (its median cell, cells outside the grid NaN) is numpy's nanmedian."""
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        rows, width = rng.integers(1, 30, size=2)
+        a = rng.random((rows, width)).astype(dtype)
+        hole = rng.random((rows, width)) < rng.random()
+        hole[np.arange(rows), rng.integers(0, width, rows)] = False  # every row keeps a number
+        a[hole] = np.nan
+        expected = np.nanmedian(a, axis=1)
+        got = nan_row_medians(a)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)

@@ -143,6 +143,16 @@ def discriminant(pos: np.ndarray, neg: np.ndarray, fallback: Params) -> tuple[tu
     return tuple(float(w) for w in weight), tuple(float(t) for t in threshold)
 
 
+def nan_row_medians(a: np.ndarray) -> np.ndarray:
+    """np.nanmedian(a, axis=1) for a 2-D array whose rows each hold a number: the same values, without the per-row
+    Python loop nanmedian runs on small arrays (a fifth of a short readout's alignment)."""
+    ordered = np.sort(a, axis=1)  # NaN sorts last
+    count = (~np.isnan(a)).sum(axis=1)
+    rows = np.arange(len(a))
+    low, high = ordered[rows, (count - 1) // 2], ordered[rows, count // 2]
+    return np.where(count % 2 == 1, low, (low + high) / a.dtype.type(2))
+
+
 def initial_similarity(feat: Features, band: dp.Band, m: int, params: Params) -> Params:
     """Starting similarity calibration read off the band itself: the best 1-1 cell of a row stands for a true pair,
     the row's median for a near miss (the band is narrow, so most of its cells are near misses)."""
@@ -153,7 +163,7 @@ def initial_similarity(feat: Features, band: dp.Band, m: int, params: Params) ->
         c = np.where(inside, cos, np.nan)[ok]
         # The row's best cell per channel (taken at the combined best would need weights we do not have yet).
         best.append(np.nanmax(c, axis=1))
-        mid.append(np.nanmedian(c, axis=1))
+        mid.append(nan_row_medians(c))
     # A channel that does not separate here starts with no weight.
     weight, threshold = discriminant(np.stack(best, axis=1), np.stack(mid, axis=1),
                                       replace(params, weight=(0.0,) * len(best)))
