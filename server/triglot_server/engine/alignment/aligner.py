@@ -222,6 +222,7 @@ def warm_up() -> None:
     """Align a tiny pair once: compiles (or loads from numba's cache) the DP kernels, which takes seconds the first
     time, so a server pays it at start-up rather than in its first call."""
     align(["China and Iraq.", "Friends for sixty years."], ["中国和伊拉克。", "六十年的朋友。", "加油。"], "en", "zh")
+    learned.warm_up()  # the learned table's loops: a tiny pair learns none
 
 
 def check_coverage(beads: list[Bead], n: int, m: int, what: str) -> None:
