@@ -44,3 +44,18 @@ def test_a_cancelled_call_stops_between_chunks(monkeypatch: pytest.MonkeyPatch) 
         assert keys.both_sides(src[:2], "zh", tgt[:2], "en", lambda: None)[1] == [sentence_keys(t, "en") for t in tgt[:2]]
     finally:
         keys.stop_worker()
+
+
+def test_the_learned_tables_tokens_come_with_the_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    from triglot_server.engine.alignment import learned
+
+    src, tgt, _ = sample("zh", "en")
+    monkeypatch.setattr(keys, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(keys, "SHARE_CHUNK", 2)
+    keys.start_worker()
+    try:
+        got = keys.both_sides(src, "zh", tgt, "en", lambda: None, learned.keys_and_tokens)
+    finally:
+        keys.stop_worker()
+    assert got == ([learned.keys_and_tokens(s, "zh") for s in src], [learned.keys_and_tokens(t, "en") for t in tgt])
+    assert [s for s, _ in got[1]] == [sentence_keys(t, "en") for t in tgt]

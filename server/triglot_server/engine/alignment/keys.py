@@ -14,7 +14,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import AbstractSet, Callable
+from typing import AbstractSet, Callable, TypeVar
 
 from triglot_server.engine import transliteration
 from triglot_server.engine.lexicon import sentence_keys
@@ -25,10 +25,11 @@ SHARE_CHUNK = 1000  # sentences per chunk shared between this process and the wo
 
 _worker: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
+T = TypeVar("T")
 
 
-def _keys_of(texts: list[str], language: str) -> list[frozenset[str]]:
-    return [sentence_keys(t, language) for t in texts]
+def _each(texts: list[str], language: str, of: Callable[[str, str], T]) -> list[T]:
+    return [of(t, language) for t in texts]
 
 
 PARENT_CHECK_SECONDS = 0.5
@@ -48,6 +49,7 @@ def _warm() -> None:
     for sample, language in (("Beijing, 9 March", "en"), ("北京3月9日", "zh"), ("بغداد ٩ مارس", "ar")):
         sentence_keys(sample, language)
     transliteration.preload()  # the Chinese names check loads them on its first name inside a name (~1 s)
+    from triglot_server.engine.alignment import learned  # noqa: F401 (its tokens come with the keys of a long book)
 
 
 def start_worker() -> None:
@@ -83,8 +85,9 @@ def bags(texts: list[str], language: str, keys: Callable[[str, str], AbstractSet
 
 
 def both_sides(source: list[str], source_language: str, target: list[str], target_language: str,
-               check: Callable[[], None]) -> tuple[list[AbstractSet[str]], list[AbstractSet[str]]]:
-    """Lexicon keys of every sentence of both documents (what `lexicon.sentence_keys` returns).
+               check: Callable[[], None], of: Callable[[str, str], T] = sentence_keys) -> tuple[list[T], list[T]]:
+    """of(sentence, language) for every sentence of both documents: by default its lexicon keys (what
+    `lexicon.sentence_keys` returns); `of` must be a module-level function (the worker receives it by name).
 
     With the worker, both documents are cut into chunks that the worker takes from the front (target first) and
     this process from the back (source last first), each chunk done once: the two cores finish together whatever
@@ -92,15 +95,15 @@ def both_sides(source: list[str], source_language: str, target: list[str], targe
     """
     worker = _worker
     if worker is None or len(source) + len(target) < PARALLEL_MIN:
-        return bags(source, source_language, sentence_keys, check), bags(target, target_language, sentence_keys, check)
+        return bags(source, source_language, of, check), bags(target, target_language, of, check)
     check()
     tasks = [(target, target_language, a) for a in range(0, len(target), SHARE_CHUNK)] + \
             [(source, source_language, a) for a in range(0, len(source), SHARE_CHUNK)]
     try:
-        pending = [worker.submit(_keys_of, texts[a:a + SHARE_CHUNK], language) for texts, language, a in tasks]
+        pending = [worker.submit(_each, texts[a:a + SHARE_CHUNK], language, of) for texts, language, a in tasks]
     except BrokenProcessPool:  # the worker died (killed from outside): this call and later ones work without it
         stop_worker()
-        return bags(source, source_language, sentence_keys, check), bags(target, target_language, sentence_keys, check)
+        return bags(source, source_language, of, check), bags(target, target_language, of, check)
     done: dict[int, list] = {}
     try:
         for k in range(len(tasks) - 1, 0, -1):  # the first chunk stays the worker's: its result says it is alive
@@ -108,7 +111,7 @@ def both_sides(source: list[str], source_language: str, target: list[str], targe
                 break
             check()
             texts, language, a = tasks[k]
-            done[k] = [sentence_keys(t, language) for t in texts[a:a + SHARE_CHUNK]]
+            done[k] = _each(texts[a:a + SHARE_CHUNK], language, of)
         for k, future in enumerate(pending):
             if k not in done:
                 check()
@@ -117,12 +120,12 @@ def both_sides(source: list[str], source_language: str, target: list[str], targe
                 except BrokenProcessPool:
                     stop_worker()
                     texts, language, a = tasks[k]
-                    done[k] = [sentence_keys(t, language) for t in texts[a:a + SHARE_CHUNK]]
+                    done[k] = _each(texts[a:a + SHARE_CHUNK], language, of)
     except BaseException:
         for future in pending:
             future.cancel()
         raise
     n_target = -(-len(target) // SHARE_CHUNK)
-    src = [keys for k in range(n_target, len(tasks)) for keys in done[k]]
-    tgt = [keys for k in range(n_target) for keys in done[k]]
+    src = [value for k in range(n_target, len(tasks)) for value in done[k]]
+    tgt = [value for k in range(n_target) for value in done[k]]
     return src, tgt

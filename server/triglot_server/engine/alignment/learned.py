@@ -12,10 +12,14 @@ translation probability and enough expected occurrences, so a short readout's al
 """
 from __future__ import annotations
 
+from typing import AbstractSet, Callable
+
 import numpy as np
 
 from triglot_server.engine.alignment.channels import TRANS_MERGE_MIX, Channel, Vectors, translation_tokens
+from triglot_server.engine.alignment import keys
 from triglot_server.engine.alignment.compiled import njit
+from triglot_server.engine.lexicon import sentence_keys
 
 MIN_BEADS = 300  # fewer training beads than this: no table (a readout has a dozen)
 MAX_SENTENCES = 4  # beads up to this many sentences on a side train the table (bigger ones are rarely right)
@@ -38,11 +42,13 @@ class Tokens:
     almost no idf weight in the channel, and they are half the (source, target) co-occurrences the table would
     otherwise train on. Tokens seen once are left out too (they can never reach MIN_COUNT)."""
 
-    def __init__(self, sentences: list[str], language: str, first_id: int = 0) -> None:
+    def __init__(self, sentences: list[str], language: str, first_id: int = 0,
+                 tokens: list[AbstractSet[str]] | None = None) -> None:
+        """`tokens`: each sentence's `sentence_tokens`, when the caller has them already."""
         flat: list[str] = []
         offsets = [0]
-        for text in sentences:
-            flat += _tokens(text, language)
+        for bag in (tokens if tokens is not None else (sentence_tokens(text, language) for text in sentences)):
+            flat += bag
             offsets.append(len(flat))
         # Ids in order of first occurrence, assigned by C loops (dict.fromkeys, map): a book has a million tokens.
         vocab = {t: k for k, t in enumerate(dict.fromkeys(flat), first_id)}
@@ -70,10 +76,27 @@ class Tokens:
         return self.ids[pos], lengths
 
 
-def _tokens(text: str, language: str) -> set[str]:
+def sentence_tokens(text: str, language: str) -> set[str]:
     """The translation channel's tokens, but Chinese by characters alone: bigrams would multiply the table's pairs
     (and its cost) and add little to what characters learn."""
     return translation_tokens(text, language, bigrams=False)
+
+
+def keys_and_tokens(text: str, language: str) -> tuple[frozenset[str], set[str]]:
+    """A sentence's lexicon keys and its tokens."""
+    return sentence_keys(text, language), sentence_tokens(text, language)
+
+
+def keys_with_tokens(source: list[str], source_language: str, target: list[str], target_language: str,
+                     check: Callable[[], None]) -> tuple[list[frozenset[str]], list[frozenset[str]], tuple[Tokens, Tokens]]:
+    """Both documents' lexicon keys and their Tokens (the source's ids from 1, as the table wants them), read in one
+    pass that the key worker shares (`keys.both_sides`): the tokens cost a third of the keys, on the same core."""
+    src, tgt = keys.both_sides(source, source_language, target, target_language, check, keys_and_tokens)
+    source_keys, source_tokens = [k for k, _ in src], [t for _, t in src]
+    target_keys, target_tokens = [k for k, _ in tgt], [t for _, t in tgt]
+    del src, tgt
+    return source_keys, target_keys, (Tokens(source, source_language, 1, source_tokens),
+                                      Tokens(target, target_language, 0, target_tokens))
 
 
 def _training_beads(beads: np.ndarray) -> np.ndarray | None:
