@@ -12,7 +12,7 @@ translation probability and enough expected occurrences, so a short readout's al
 """
 from __future__ import annotations
 
-from typing import AbstractSet, Callable
+from typing import Callable
 
 import numpy as np
 
@@ -43,11 +43,13 @@ class Tokens:
     otherwise train on. Tokens seen once are left out too (they can never reach MIN_COUNT)."""
 
     def __init__(self, sentences: list[str], language: str, first_id: int = 0,
-                 tokens: list[AbstractSet[str]] | None = None) -> None:
-        """`tokens`: each sentence's `sentence_tokens`, when the caller has them already."""
+                 tokens: list[str] | None = None) -> None:
+        """`tokens`: each sentence's `sentence_tokens` joined by spaces (`keys_and_tokens`), when the caller has
+        them already."""
         flat: list[str] = []
         offsets = [0]
-        for bag in (tokens if tokens is not None else (sentence_tokens(text, language) for text in sentences)):
+        for bag in ((t.split() for t in tokens) if tokens is not None else
+                    (sentence_tokens(text, language) for text in sentences)):
             flat += bag
             offsets.append(len(flat))
         # Ids in order of first occurrence, assigned by C loops (dict.fromkeys, map): a book has a million tokens.
@@ -82,9 +84,10 @@ def sentence_tokens(text: str, language: str) -> set[str]:
     return translation_tokens(text, language, bigrams=False)
 
 
-def keys_and_tokens(text: str, language: str) -> tuple[frozenset[str], set[str]]:
-    """A sentence's lexicon keys and its tokens."""
-    return sentence_keys(text, language), sentence_tokens(text, language)
+def keys_and_tokens(text: str, language: str) -> tuple[frozenset[str], str]:
+    """A sentence's lexicon keys and its tokens joined by spaces (no token has one): a worker sends one string
+    faster than a set of strings, which takes longer to pickle and unpickle than to compute."""
+    return sentence_keys(text, language), " ".join(sentence_tokens(text, language))
 
 
 def keys_with_tokens(source: list[str], source_language: str, target: list[str], target_language: str,
