@@ -167,13 +167,14 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
     # measured on Bible 001-003: strict F1 +0.0004 for twice the time.)
     learns = use_lexicon and source_translations is None and target_translations is None and \
         min(n, m) >= learned.MIN_BEADS
-    tokens = None  # the learned table's tokens, when they come with the keys
+    source_tokens = target_tokens = None  # the learned table's tokens, when read with the keys
     if use_length:
         evidence.append("length")
     if use_lexicon and n and m:
         evidence.append("lexicon")
         if source_keys is None and target_keys is None and learns:
-            source_keys, target_keys, tokens = learned.keys_with_tokens(source, src_lang, target, tgt_lang, check)
+            source_keys, target_keys, source_tokens, target_tokens = learned.keys_with_tokens(
+                source, src_lang, target, tgt_lang, check)
         elif source_keys is None and target_keys is None:
             source_keys, target_keys = keys.both_sides(source, src_lang, target, tgt_lang, check)
         source_keys = keys.bags(source, src_lang, sentence_keys, check) if source_keys is None else source_keys
@@ -198,8 +199,9 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
         evidence.append("learned")
 
         def learn(beads: list) -> Channel | None:
-            src, tgt = tokens or (learned.Tokens(source, src_lang, first_id=1), learned.Tokens(target, tgt_lang))
-            return learned.learned_channel(src, tgt, beads)
+            # (Built here, after the key sets are freed: a book's tokens as strings are a peak of their own.)
+            return learned.learned_channel(learned.Tokens(source, src_lang, 1, source_tokens),
+                                           learned.Tokens(target, tgt_lang, 0, target_tokens), beads)
     signature = (f"triglot-align|{VERSION}|evidence={'+'.join(evidence) or 'none'}"
                  f"|beads=0-1,1-0,{','.join(f'{a}-{b}' for a, b in TYPES if a and b)}"
                  f"|levels=x{FACTOR}|margin={MARGIN}")

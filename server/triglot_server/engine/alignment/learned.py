@@ -91,15 +91,11 @@ def keys_and_tokens(text: str, language: str) -> tuple[frozenset[str], str]:
 
 
 def keys_with_tokens(source: list[str], source_language: str, target: list[str], target_language: str,
-                     check: Callable[[], None]) -> tuple[list[frozenset[str]], list[frozenset[str]], tuple[Tokens, Tokens]]:
-    """Both documents' lexicon keys and their Tokens (the source's ids from 1, as the table wants them), read in one
+                     check: Callable[[], None]) -> tuple[list[frozenset[str]], list[frozenset[str]], list[str], list[str]]:
+    """Both documents' lexicon keys and their tokens (as `keys_and_tokens` joins them, for `Tokens`), read in one
     pass that the key worker shares (`keys.both_sides`): the tokens cost a third of the keys, on the same core."""
     src, tgt = keys.both_sides(source, source_language, target, target_language, check, keys_and_tokens)
-    source_keys, source_tokens = [k for k, _ in src], [t for _, t in src]
-    target_keys, target_tokens = [k for k, _ in tgt], [t for _, t in tgt]
-    del src, tgt
-    return source_keys, target_keys, (Tokens(source, source_language, 1, source_tokens),
-                                      Tokens(target, target_language, 0, target_tokens))
+    return [k for k, _ in src], [k for k, _ in tgt], [t for _, t in src], [t for _, t in tgt]
 
 
 def _training_beads(beads: np.ndarray) -> np.ndarray | None:
