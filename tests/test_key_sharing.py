@@ -61,3 +61,17 @@ def test_the_learned_tables_tokens_come_with_the_keys(monkeypatch: pytest.Monkey
         assert [k for k, _ in side] == [sentence_keys(t, language) for t in texts]
         # (A set's order is its process's: the worker's joins the same tokens in another order.)
         assert [set(t.split()) for _, t in side] == [learned.sentence_tokens(t, language) for t in texts]
+
+
+def test_the_english_names_read_alongside_the_keys_are_those_read_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    from triglot_server.engine.alignment import pinyin
+
+    en = ["Wang Qiyao met Lin Dai-yu in the lane.", "Take the tea, she said.", "Then Dai-yu left."] * 3
+    want = pinyin.english_names(en)
+    assert want and keys.alongside(len(en), pinyin.english_names, en)() == want  # no worker: computed here
+    monkeypatch.setattr(keys, "PARALLEL_MIN", 2)
+    keys.start_worker()
+    try:
+        assert keys.alongside(len(en), pinyin.english_names, en)() == want
+    finally:
+        keys.stop_worker()

@@ -172,6 +172,9 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
         evidence.append("length")
     if use_lexicon and n and m:
         evidence.append("lexicon")
+        english = pinyin.english_side(source, target, src_lang, tgt_lang)
+        # The English side's romanised names (read from it alone) are read alongside the keys.
+        names = keys.alongside(n + m, pinyin.english_names, english) if english is not None else lambda: None
         if source_keys is None and target_keys is None and learns:
             source_keys, target_keys, source_tokens, target_tokens = learned.keys_with_tokens(
                 source, src_lang, target, tgt_lang, check)
@@ -179,7 +182,8 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
             source_keys, target_keys = keys.both_sides(source, src_lang, target, tgt_lang, check)
         source_keys = keys.bags(source, src_lang, sentence_keys, check) if source_keys is None else source_keys
         target_keys = keys.bags(target, tgt_lang, sentence_keys, check) if target_keys is None else target_keys
-        source_keys, target_keys = pinyin.with_name_keys(source_keys, target_keys, source, target, src_lang, tgt_lang)
+        source_keys, target_keys = pinyin.with_name_keys(source_keys, target_keys, source, target, src_lang, tgt_lang,
+                                                         names())
         x, y = vectors_pair(source_keys, target_keys)
         # The key sets take more memory than the whole search: drop ours (a caller's own stay theirs) before it.
         source_keys = target_keys = None

@@ -49,7 +49,9 @@ def _warm() -> None:
     for sample, language in (("Beijing, 9 March", "en"), ("北京3月9日", "zh"), ("بغداد ٩ مارس", "ar")):
         sentence_keys(sample, language)
     transliteration.preload()  # the Chinese names check loads them on its first name inside a name (~1 s)
-    from triglot_server.engine.alignment import learned  # noqa: F401 (its tokens come with the keys of a long book)
+    from triglot_server.engine.alignment import learned, pinyin  # noqa: F401 (learned: tokens with a book's keys)
+
+    pinyin.preload()  # a long zh-en pair's English names are read here too (`alongside`)
 
 
 def start_worker() -> None:
@@ -72,6 +74,29 @@ def stop_worker() -> None:
             except BrokenProcessPool:
                 pass
             _worker = None
+
+
+def alongside(size: int, fn: Callable[..., T], *args: object) -> Callable[[], T]:
+    """fn(*args) for a call of `size` sentences in all: started in the worker now when the call is long enough to
+    share (its chunks then queue behind it, and this process takes more of them), else run here when asked. Returns
+    the function that gives the result; `fn` must be module-level (the worker receives it by name)."""
+    worker = _worker
+    future = None
+    if worker is not None and size >= PARALLEL_MIN:
+        try:
+            future = worker.submit(fn, *args)
+        except BrokenProcessPool:
+            stop_worker()
+
+    def result() -> T:
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                stop_worker()
+        return fn(*args)
+
+    return result
 
 
 def bags(texts: list[str], language: str, keys: Callable[[str, str], AbstractSet[str]], check: Callable[[], None],

@@ -41,6 +41,11 @@ def _tables() -> tuple[dict[int, str], frozenset[str]]:
     return readings, frozenset(r.strip() for r in readings.values())
 
 
+def preload() -> None:
+    """Load pypinyin's readings now (a process that will read English names: ~0.3 s otherwise paid by its first)."""
+    _tables()
+
+
 @lru_cache(maxsize=65536)  # a book repeats its names: each word is parsed once
 def _syllables(word: str) -> int:
     """How many pinyin syllables spell `word` exactly (the fewest), 0 when it is not pinyin."""
@@ -173,42 +178,60 @@ def _spelled(chinese: list[str], wanted: AbstractSet[str]) -> list[set[str]]:
     return found
 
 
-def name_keys(english: list[str], chinese: list[str], english_keys: list[AbstractSet[str]] | None = None
-              ) -> tuple[list[set[str]], list[set[str]]]:
-    """The pinyin name keys of each English and each Chinese sentence (mostly empty sets). A name inside one the
-    gazetteer keys in that English sentence (`english_keys`: "#name:wang_yi", "#name:xi_jinping") is left out: the
-    lexicon already has it, and counting Wang Yi twice lets a readout's name sentences outweigh the rest (measured:
-    one false addition more in the held-out edited readouts)."""
-    _syllable_table()  # loaded by the first call (a server's warm-up), not by the first one with names (~0.2 s)
+def english_names(english: list[str]) -> dict[int, set[str]]:
+    """The romanised names of the English sentences that have any, by sentence: the half of `name_keys` that reads
+    the English document alone (so it can run while the keys are read, `keys.alongside`)."""
     joined = "\n".join(english)
     common = set(_LOWER.findall(joined))
     # Each capitalised word of the document parsed once (a book repeats them): its pinyin form and syllables.
     words = {raw: (word, 0 if raw.lower() in common else _syllables(word))
              for raw in set(_NAME.findall(joined)) for word in (_JOINERS.sub("", raw).lower(),)}
     pinyin_words = {raw for raw, (_, count) in words.items() if count}
-    en_names = [_english_names(s, words) if not pinyin_words.isdisjoint(_NAME.findall(s)) else set()
-                for s in english]
+    found = {k: _english_names(s, words) for k, s in enumerate(english)
+             if not pinyin_words.isdisjoint(_NAME.findall(s))}
+    return {k: names for k, names in found.items() if names}
+
+
+def name_keys(english: list[str], chinese: list[str], english_keys: list[AbstractSet[str]] | None = None,
+              names: dict[int, set[str]] | None = None) -> tuple[list[set[str]], list[set[str]]]:
+    """The pinyin name keys of each English and each Chinese sentence (mostly empty sets). A name inside one the
+    gazetteer keys in that English sentence (`english_keys`: "#name:wang_yi", "#name:xi_jinping") is left out: the
+    lexicon already has it, and counting Wang Yi twice lets a readout's name sentences outweigh the rest (measured:
+    one false addition more in the held-out edited readouts). `names`: `english_names(english)`, when the caller
+    has it (it is changed)."""
+    _syllable_table()  # loaded by the first call (a server's warm-up), not by the first one with names (~0.2 s)
+    names = english_names(english) if names is None else names
+    en_names = [names.get(k) or set() for k in range(len(english))]
     if english_keys is not None:
-        for names, bag in zip(en_names, english_keys):
-            if names:
+        for found, bag in zip(en_names, english_keys):
+            if found:
                 known = [k[len(_GAZETTEER):].replace("_", "") for k in bag if k.startswith(_GAZETTEER)]
-                names.difference_update({n for n in names if any(n in k for k in known)})
+                found.difference_update({n for n in found if any(n in k for k in known)})
     wanted = set().union(*en_names) if en_names else set()
     zh_names = _spelled(chinese, wanted) if wanted else [set() for _ in chinese]
     spelled = set().union(*zh_names) if zh_names else set()
-    return ([{f"py:{n}" for n in names & spelled} for names in en_names],
-            [{f"py:{n}" for n in names} for names in zh_names])
+    return ([{f"py:{n}" for n in found & spelled} for found in en_names],
+            [{f"py:{n}" for n in found} for found in zh_names])
+
+
+def english_side(source: list[str], target: list[str], src_lang: str, tgt_lang: str) -> list[str] | None:
+    """The English document of a zh-en pair (the one whose names are read), None for any other pair."""
+    if {src_lang, tgt_lang} != {"zh", "en"}:
+        return None
+    return source if src_lang == "en" else target
 
 
 def with_name_keys(source_keys: list[AbstractSet[str]], target_keys: list[AbstractSet[str]],
-                   source: list[str], target: list[str], src_lang: str, tgt_lang: str
+                   source: list[str], target: list[str], src_lang: str, tgt_lang: str,
+                   names: dict[int, set[str]] | None = None
                    ) -> tuple[list[AbstractSet[str]], list[AbstractSet[str]]]:
     """The key sets with the pinyin name keys added (new sets where a sentence gains keys), for a zh-en pair;
-    the sets unchanged for any other pair."""
-    if {src_lang, tgt_lang} != {"zh", "en"}:
+    the sets unchanged for any other pair. `names`: `english_names` of the English side, when the caller has it."""
+    en = english_side(source, target, src_lang, tgt_lang)
+    if en is None:
         return source_keys, target_keys
-    en, zh = (source, target) if src_lang == "en" else (target, source)
-    en_keys, zh_keys = name_keys(en, zh, source_keys if src_lang == "en" else target_keys)
+    zh = target if src_lang == "en" else source
+    en_keys, zh_keys = name_keys(en, zh, source_keys if src_lang == "en" else target_keys, names)
     src_extra, tgt_extra = (en_keys, zh_keys) if src_lang == "en" else (zh_keys, en_keys)
     return ([k | e if e else k for k, e in zip(source_keys, src_extra)],
             [k | e if e else k for k, e in zip(target_keys, tgt_extra)])
