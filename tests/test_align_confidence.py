@@ -10,7 +10,7 @@ import pytest
 from conftest import REAL_READOUTS
 from test_align_edges import _all_paths
 from test_alignment import read_gold as gold
-from triglot_server.engine.alignment import align, confidence, dp
+from triglot_server.engine.alignment import align, cellcost, confidence, dp
 from triglot_server.engine.alignment.calibration import Params
 from triglot_server.engine.alignment.features import Features
 from triglot_server.engine.alignment.scoring import Scored
@@ -46,13 +46,19 @@ def test_expected_bead_counts_and_sizes_equal_brute_force_sums_over_every_alignm
                 size = math.log(cx[i1] - cx[i0] + (cy[j1] - cy[j0]) / 2.0)
                 want_size += w / total * size
                 want_size2 += w / total * size * size
-    fwd, bwd = dp.forward_backward(costs, add, band, n, m, 1.0)
-    a = np.array([t[0] for t in dp.BEAD_TYPES], dtype=np.int64)
-    b = np.array([t[1] for t in dp.BEAD_TYPES], dtype=np.int64)
+    lat = cellcost.dense(costs, add)
+    fwd, bwd = dp.forward_backward(lat, band, n, m, 1.0)
+    a, b = dp._type_sizes()
     for stats in {confidence._em_stats, getattr(confidence._em_stats, "py_func", confidence._em_stats)}:
-        counts, size, size2 = stats(costs, fwd, bwd, band.lo, a, b, n, m, cx, cy, 0.5)
+        counts, size, size2 = stats(lat, fwd, bwd, band.lo, a, b, n, m, cx, cy, 0.5)
         assert counts == pytest.approx(want_counts, abs=1e-12)
         assert (size, size2) == pytest.approx((want_size, want_size2), rel=1e-9)
+    # The forward pass collecting them, with a size table whose costs are nil (sd infinite).
+    sizes = cellcost.size_table(lat, dp.BEAD_TYPES, band.lo, band.width, m, cx, cy, 0.5, 4.0)
+    counts, size, size2 = dp.expected_beads(cellcost.with_sizes(lat, dp.BEAD_TYPES, sizes, 4.0, 0.0, math.inf,
+                                                                np.zeros(len(a))), band, n, m)
+    assert counts == pytest.approx(want_counts, abs=1e-12)
+    assert (size, size2) == pytest.approx((want_size, want_size2), rel=1e-6)
 
 
 def _lattice(sizes: list[float]) -> tuple[Scored, dp.Band, Params]:
@@ -69,7 +75,7 @@ def _lattice(sizes: list[float]) -> tuple[Scored, dp.Band, Params]:
         costs[:, t, :] = -math.log(params.prior[(a, b)]) + np.where(diagonal, 0.0, 15.0)
     add = np.full((n + 1, m + 1), -math.log(params.prior[(0, 1)]) + 15.0)
     feat = Features(lx={}, ly={}, cos={}, skip_x=np.zeros(n + 1), skip_y=np.zeros((n + 1, m + 1)), columns=cols, m=m)
-    return Scored(costs, add, feat), band, params
+    return Scored(cellcost.dense(costs, add), add, feat), band, params
 
 
 def _confidence(sizes: list[float]) -> np.ndarray:

@@ -10,7 +10,7 @@ import pytest
 
 from builddocs import readouts
 from test_alignment import read_gold as gold
-from triglot_server.engine.alignment import align, dp
+from triglot_server.engine.alignment import align, cellcost, dp
 from triglot_server.engine.types import InvalidInput
 
 READOUT = Path(__file__).resolve().parents[1] / "examples" / "2020-03-09-china-iraq"
@@ -207,8 +207,8 @@ def test_bead_posteriors_equal_brute_force_sums_over_every_alignment(seed: int) 
     for path in _all_paths(n, m):
         weights[tuple(path)] = math.exp(-sum(cost(p, q) for p, q in zip(path, path[1:])) / 1.5)
     total = sum(weights.values())
-    path, _ = dp.search(costs, add, band, n, m)
-    got = dp.posteriors(costs, add, band, n, m, path, 1.5)
+    path, _ = dp.search(cellcost.dense(costs, add), band, n, m)
+    got = dp.posteriors(cellcost.dense(costs, add), band, n, m, path, 1.5)
     for k, (p, q) in enumerate(zip(path, path[1:])):
         want = sum(w for pth, w in weights.items() if any(pth[x:x + 2] == (p, q) for x in range(len(pth) - 1)))
         assert got[k] == pytest.approx(want / total, rel=1e-9)
@@ -226,7 +226,7 @@ def test_compiled_search_gives_the_reference_path_on_random_costs(seed: int) -> 
             dp.full_band(n, m)
         costs = rng.random((n + 1, len(dp.BEAD_TYPES), band.width)) * 5
         add = rng.random((n + 1, band.width)) * 5
-        path, cum = dp.search(costs, add, band, n, m)
+        path, cum = dp.search(cellcost.dense(costs, add), band, n, m)
         ref_path, ref_cum = dp.search_reference(costs, add, band, n, m)
         assert path == ref_path
         assert cum == pytest.approx(ref_cum)
@@ -238,11 +238,11 @@ def test_compiled_kernels_equal_their_pure_python_versions() -> None:
     band = dp.full_band(n, m)
     costs = rng.random((n + 1, len(dp.BEAD_TYPES), m + 1)) * 4
     add = rng.random((n + 1, m + 1)) * 4
-    a = np.array([t[0] for t in dp.BEAD_TYPES])
-    b = np.array([t[1] for t in dp.BEAD_TYPES])
-    for kernel, args in ((dp._viterbi, (costs, add, band.lo, a, b, n, m)),
-                         (dp._forward, (costs, add, band.lo, a, b, n, m, 1.0)),
-                         (dp._backward, (costs, add, band.lo, a, b, n, m, 1.0))):
+    a, b = dp._type_sizes()
+    lat = cellcost.dense(costs, add)
+    for kernel, args in ((dp._viterbi, (lat, band.lo, band.width, a, b, n, m)),
+                         (dp._forward, (lat, band.lo, band.width, a, b, n, m, 1.0, np.zeros((0, 0)))),
+                         (dp._backward, (lat, band.lo, band.width, a, b, n, m, 1.0))):
         python = getattr(kernel, "py_func", kernel)
         got, want = kernel(*args), python(*args)
         for g, w in zip(got if isinstance(got, tuple) else (got,), want if isinstance(want, tuple) else (want,)):

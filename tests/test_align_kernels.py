@@ -1,11 +1,13 @@
 """The aligner's compiled kernels give exactly the floats of their numpy originals (kept as references), on random
-sparse vectors and bands: posting-list dot products, merged blocks, neighbour dots, row shifts."""
+sparse vectors and bands: posting-list dot products, merged blocks, neighbour dots, row shifts; the bead costs the DP
+kernels compute from features, and the confidence lattice on them."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from triglot_server.engine.alignment import channels, dp, features
+from triglot_server.engine.alignment import cellcost, channels, confidence, dp, features, scoring
+from triglot_server.engine.alignment.calibration import Params
 
 
 def _bags(rng: np.random.Generator, n: int, vocabulary: int) -> list[set[str]]:
@@ -94,3 +96,91 @@ def test_channel_cosines_equal_the_numpy_reference(seed: int) -> None:
             for t, g, w in zip(match, got, want):
                 assert g.dtype == w.dtype == np.float32
                 assert np.array_equal(g, w), (trial, t, mix, float(np.abs(g - w).max()))
+
+
+# ---------------------------------------------------------------- the fused lattice (costs computed where read)
+
+def _level(rng: np.random.Generator) -> tuple[features.Level, dp.Band, Params]:
+    n, m = (int(v) for v in rng.integers(2, 45, size=2))
+    lexicon = channels.Channel("lexicon", *channels.vectors_pair(_bags(rng, n, 25), _bags(rng, m, 25)), 0.5, True)
+    extra = channels.Channel("learned", *channels.vectors_pair(_bags(rng, n, 15), _bags(rng, m, 15)), 0.7, False)
+    level = features.Level(n, m, rng.integers(1, 300, n).astype(float), rng.integers(1, 300, m).astype(float),
+                           [lexicon, extra][:int(rng.integers(0, 3))],
+                           gap_hint_x=rng.random(n) < 0.1, gap_hint_y=rng.random(m) < 0.1)
+    k = len(level.channels)
+    params = Params(ratio=float(rng.uniform(0.3, 3)), var=float(rng.uniform(0.5, 6)), mean_x=float(level.lx.mean()),
+                    mean_y=float(level.ly.mean()), weight=tuple(rng.uniform(0, 20, k).tolist()),
+                    threshold=tuple(rng.uniform(0, 0.4, k).tolist()))
+    return level, _band(rng, n, m), params
+
+
+def _dense(lat: tuple, band: dp.Band, m: int) -> np.ndarray:
+    """The lattice's costs at every band cell, one row at a time (inf where no bead can end)."""
+    a, b = dp._type_sizes()
+    out = np.empty((band.rows, len(a), band.width))
+    for i in range(band.rows):
+        cellcost.row_costs(lat, i, band.lo, m, a, b, out[i])
+    return out
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_fused_costs_equal_the_numpy_scores_and_give_the_same_search(seed: int) -> None:
+    """Every cost the kernels compute from the features is the float of `score_reference`'s array, on the finest
+    level (gap adjustments, phrase term) and a coarse one; the search, forward and backward passes agree."""
+    rng = np.random.default_rng(400 + seed)
+    a, b = dp._type_sizes()
+    for _ in range(12):
+        level, band, params = _level(rng)
+        feat = features.features(level, band)
+        for factor in (1, 4):
+            scored = scoring.score(feat, params, factor)
+            costs, add = scoring.score_reference(feat, params, factor)
+            got = _dense(scored.lattice, band, level.m)
+            cells = np.isfinite(got)
+            assert np.array_equal(got[cells], costs[cells])
+            assert np.array_equal(scored.add_cost, add)
+            # Where no bead can end, no kernel reads: the cost there is the lattice's inf, the reference's anything.
+            columns = band.columns()[:, None, :]
+            readable = (np.arange(band.rows)[:, None, None] >= a[None, :, None]) & (columns >= b[None, :, None]) \
+                & (columns <= level.m)
+            assert np.array_equal(cells, readable)
+            dense = cellcost.dense(costs, add)
+            path, cum = dp.search(scored.lattice, band, level.n, level.m)
+            assert (path, cum.tolist()) == (lambda p, c: (p, c.tolist()))(*dp.search(dense, band, level.n, level.m))
+            # (The numpy search sums in another order: on exact ties, as lengths alone give, it may take another path.)
+            assert cum[-1] == pytest.approx(dp.search_reference(costs, add, band, level.n, level.m)[1][-1])
+            for kernel, extra in ((dp._forward, (1.0, np.zeros((0, 0)))), (dp._backward, (1.0,))):
+                got, want = (kernel(lat, band.lo, band.width, a, b, level.n, level.m, *extra)
+                             for lat in (scored.lattice, dense))
+                got, want = (v[0] if isinstance(v, tuple) else v for v in (got, want))
+                assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_confidence_on_the_fused_lattice_equals_the_dense_reference(seed: int) -> None:
+    rng = np.random.default_rng(500 + seed)
+    for _ in range(8):
+        level, band, params = _level(rng)
+        feat = features.features(level, band)
+        scored = scoring.score(feat, params, 1)
+        path, _ = dp.search(scored.lattice, band, level.n, level.m)
+        costs, add = scoring.score_reference(feat, params, 1)
+        got = confidence.bead_confidence(path, scored, band, level.n, level.m, params, level.lx, level.ly)
+        want = confidence.bead_confidence_reference(path, costs, add, band, level.n, level.m, params, level.lx,
+                                                    level.ly)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_isolated_gaps_equal_the_numpy_reference(seed: int) -> None:
+    rng = np.random.default_rng(600 + seed)
+    for _ in range(20):
+        level, band, params = _level(rng)
+        if not level.channels:
+            continue
+        feat = features.features(level, band)
+        skip, add = rng.random((2, band.rows, band.width)) * 8
+        want_skip, want_add = skip.copy(), add.copy()
+        scoring.isolated_gaps(skip, add, feat, params)
+        scoring.isolated_gaps_reference(want_skip, want_add, feat, params)
+        assert np.array_equal(skip, want_skip) and np.array_equal(add, want_add)

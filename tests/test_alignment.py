@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from triglot_server.engine.alignment import dp
+from triglot_server.engine.alignment import cellcost, dp
 from triglot_server.engine.alignment import align, check_coverage, translation_tokens
 from triglot_server.engine.types import Bead, EngineError, InvalidInput
 
@@ -93,7 +93,7 @@ def test_search_can_omit_everything() -> None:
     band = dp.full_band(n, m)
     costs = np.full((n + 1, len(dp.BEAD_TYPES), m + 1), np.inf)
     costs[:, dp.BEAD_TYPES.index((1, 0)), :] = 1.0
-    path, cum = dp.search(costs, np.ones((n + 1, m + 1)), band, n, m)
+    path, cum = dp.search(cellcost.dense(costs, np.ones((n + 1, m + 1))), band, n, m)
     steps = [(i1 - i0, j1 - j0) for (i0, j0), (i1, j1) in zip(path, path[1:])]
     assert sorted(steps) == [(0, 1)] * m + [(1, 0)] * n
     assert cum[-1] == pytest.approx(n + m)
@@ -120,7 +120,7 @@ def test_search_finds_the_cheapest_path_and_reports_its_cost(n: int, m: int, see
     rng = np.random.default_rng(seed)
     costs = rng.random((n + 1, len(dp.BEAD_TYPES), m + 1)) * 5
     add = rng.random((n + 1, m + 1)) * 5
-    path, cum = dp.search(costs, add, dp.full_band(n, m), n, m)
+    path, cum = dp.search(cellcost.dense(costs, add), dp.full_band(n, m), n, m)
     assert cum[-1] == pytest.approx(_reference(costs, add, n, m))
     # The reported path really costs that much.
     total = 0.0

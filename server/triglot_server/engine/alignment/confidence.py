@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from triglot_server.engine.alignment import dp
+from triglot_server.engine.alignment import cellcost, dp
 from triglot_server.engine.alignment.calibration import Params
 from triglot_server.engine.alignment.dp import njit
 from triglot_server.engine.alignment.features import prefix
@@ -45,33 +45,73 @@ SIZE_PSEUDO_BEADS = 10
 
 def bead_confidence(path: list[tuple[int, int]], scored: Scored, band: dp.Band, n: int, m: int, params: Params,
                     lx: np.ndarray, ly: np.ndarray) -> np.ndarray:
-    """Confidence of each bead of `path` (see the module doc); lx, ly are the sentence lengths. Consumes
-    `scored.costs`: it is changed in place (the search is done; a copy would double the alignment's largest array)."""
-    costs, add_cost = scored.costs, scored.add_cost
-    cx, cy = prefix(lx), prefix(ly)
-    a = np.array([t[0] for t in dp.BEAD_TYPES], dtype=np.int64)
-    b = np.array([t[1] for t in dp.BEAD_TYPES], dtype=np.int64)
-    inv_ratio = 1.0 / params.ratio
-    on_path = np.array([math.log(max(cx[i1] - cx[i0] + (cy[j1] - cy[j0]) * inv_ratio, 1.0))
-                        for (i0, j0), (i1, j1) in zip(path, path[1:]) if i1 > i0 and j1 > j0])
-    if not len(on_path):  # nothing links the two sides: only the search's posterior
-        return dp.posteriors(costs, add_cost, band, n, m, path, TEMPERATURE)
-    mu, sd = _size_law(len(on_path), float(on_path.sum()), float((on_path ** 2).sum()))
-    linking = (a > 0) & (b > 0)
-    search_prior = np.array([params.prior[t] if ok else 1.0 for t, ok in zip(dp.BEAD_TYPES, linking)])
-    mass = search_prior[linking].sum()
-    prior = search_prior.copy()
-    _add_size_cost(costs, band.lo, a, b, m, cx, cy, inv_ratio, 0.0, 0.0, mu, sd, np.zeros(len(a)))
+    """Confidence of each bead of `path` (see the module doc); lx, ly are the sentence lengths. The size costs and
+    the bead-type shifts are added where the kernels read a cost (`cellcost.with_sizes`), from a table of log sizes
+    computed once; `bead_confidence_reference` is the original on dense cost arrays (the same to about 1e-7)."""
+    em = _Em(path, params, lx, ly)
+    if em.mu is None:  # nothing links the two sides: only the search's posterior
+        return dp.posteriors(scored.lattice, band, n, m, path, TEMPERATURE)
+    centre = em.mu
+    sizes = cellcost.size_table(scored.lattice, dp.BEAD_TYPES, band.lo, band.width, m, em.cx, em.cy, em.inv_ratio,
+                                centre)
+
+    def lattice() -> tuple:
+        return cellcost.with_sizes(scored.lattice, dp.BEAD_TYPES, sizes, centre, em.mu, em.sd, em.shift)
+
     for _ in range(EM_ROUNDS):
-        fwd, bwd = dp.forward_backward(costs, add_cost, band, n, m, 1.0)
-        counts, w_size, w_size2 = _em_stats(costs, fwd, bwd, band.lo, a, b, n, m, cx, cy, inv_ratio)
-        new = np.where(linking, (counts + PRIOR_WEIGHT * search_prior / mass)
-                       / (counts[linking].sum() + PRIOR_WEIGHT) * mass, prior)
-        new_mu, new_sd = _size_law(counts[linking].sum(), w_size, w_size2)
-        _add_size_cost(costs, band.lo, a, b, m, cx, cy, inv_ratio, mu, sd, new_mu, new_sd,
-                       np.log(prior) - np.log(np.maximum(new, 1e-9)))
-        prior, mu, sd = new, new_mu, new_sd
-    return dp.posteriors(costs, add_cost, band, n, m, path, TEMPERATURE)
+        em.update(*dp.expected_beads(lattice(), band, n, m))
+    return dp.posteriors(lattice(), band, n, m, path, TEMPERATURE)
+
+
+def bead_confidence_reference(path: list[tuple[int, int]], costs: np.ndarray, add_cost: np.ndarray, band: dp.Band,
+                              n: int, m: int, params: Params, lx: np.ndarray, ly: np.ndarray) -> np.ndarray:
+    """`bead_confidence` on dense arrays (cellcost.dense), the original kept as its reference: the size costs
+    added to a copy of the costs in place each round, the EM statistics from a pass of their own."""
+    em = _Em(path, params, lx, ly)
+    if em.mu is None:
+        return dp.posteriors(cellcost.dense(costs, add_cost), band, n, m, path, TEMPERATURE)
+    costs = costs.copy()
+    _add_size_cost(costs, band.lo, em.a, em.b, m, em.cx, em.cy, em.inv_ratio, 0.0, 0.0, em.mu, em.sd,
+                   np.zeros(len(em.a)))
+    for _ in range(EM_ROUNDS):
+        lat = cellcost.dense(costs, add_cost)
+        fwd, bwd = dp.forward_backward(lat, band, n, m, 1.0)
+        mu, sd, prior = em.mu, em.sd, em.prior
+        em.update(*_em_stats(lat, fwd, bwd, band.lo, em.a, em.b, n, m, em.cx, em.cy, em.inv_ratio))
+        _add_size_cost(costs, band.lo, em.a, em.b, m, em.cx, em.cy, em.inv_ratio, mu, sd, em.mu, em.sd,
+                       np.log(prior) - np.log(np.maximum(em.prior, 1e-9)))
+    return dp.posteriors(cellcost.dense(costs, add_cost), band, n, m, path, TEMPERATURE)
+
+
+class _Em:
+    """The confidence lattice's estimates: the log-normal law of bead sizes (mu, sd; None when nothing links the two
+    sides), the linking bead types' frequencies (prior) and the cost shift of each type from the search's."""
+
+    def __init__(self, path: list[tuple[int, int]], params: Params, lx: np.ndarray, ly: np.ndarray) -> None:
+        self.cx, self.cy = prefix(lx), prefix(ly)
+        self.a = np.array([t[0] for t in dp.BEAD_TYPES], dtype=np.int64)
+        self.b = np.array([t[1] for t in dp.BEAD_TYPES], dtype=np.int64)
+        self.inv_ratio = 1.0 / params.ratio
+        cx, cy = self.cx, self.cy
+        on_path = np.array([math.log(max(cx[i1] - cx[i0] + (cy[j1] - cy[j0]) * self.inv_ratio, 1.0))
+                            for (i0, j0), (i1, j1) in zip(path, path[1:]) if i1 > i0 and j1 > j0])
+        self.mu = self.sd = None
+        if len(on_path):
+            self.mu, self.sd = _size_law(len(on_path), float(on_path.sum()), float((on_path ** 2).sum()))
+        self.linking = (self.a > 0) & (self.b > 0)
+        self.search_prior = np.array([params.prior[t] if ok else 1.0 for t, ok in zip(dp.BEAD_TYPES, self.linking)])
+        self.mass = self.search_prior[self.linking].sum()
+        self.prior = self.search_prior.copy()
+        self.shift = np.zeros(len(self.a))
+
+    def update(self, counts: np.ndarray, w_size: float, w_size2: float) -> None:
+        """Re-estimate from expected bead counts and size sums over all alignments."""
+        linking = self.linking
+        new = np.where(linking, (counts + PRIOR_WEIGHT * self.search_prior / self.mass)
+                       / (counts[linking].sum() + PRIOR_WEIGHT) * self.mass, self.prior)
+        self.mu, self.sd = _size_law(counts[linking].sum(), w_size, w_size2)
+        self.shift = self.shift + np.log(self.prior) - np.log(np.maximum(new, 1e-9))
+        self.prior = new
 
 
 def _size_law(weight: float, w_size: float, w_size2: float) -> tuple[float, float]:
@@ -84,13 +124,6 @@ def _size_law(weight: float, w_size: float, w_size2: float) -> tuple[float, floa
 
 
 # ---------------------------------------------------------------- compiled loops over the lattice (numba)
-
-@njit(cache=True, nogil=True)
-def _log_size(cx, cy, inv_ratio, i, j, a, b):
-    """Log size of the bead of a source and b target sentences ending at cell (i, j): source characters plus target
-    characters in source units, one size for both sides."""
-    return math.log(max(cx[i] - cx[i - a] + (cy[j] - cy[j - b]) * inv_ratio, 1.0))
-
 
 @njit(cache=True, nogil=True)
 def _add_size_cost(costs, lo, a, b, m, cx, cy, inv_ratio, mu0, sd0, mu1, sd1, shift):
@@ -108,20 +141,23 @@ def _add_size_cost(costs, lo, a, b, m, cx, cy, inv_ratio, mu0, sd0, mu1, sd1, sh
                     break
                 if j < b[t]:
                     continue
-                ls = _log_size(cx, cy, inv_ratio, i, j, a[t], b[t])
+                ls = cellcost.log_size(cx, cy, inv_ratio, i, j, a[t], b[t])
                 old = 0.5 * ((ls - mu0) / sd0) ** 2 if sd0 > 0 else 0.0
                 costs[i, t, c] += 0.5 * ((ls - mu1) / sd1) ** 2 - old + shift[t]
 
 
 @njit(cache=True, nogil=True)
-def _em_stats(costs, fwd, bwd, lo, a, b, n, m, cx, cy, inv_ratio):
+def _em_stats(lat, fwd, bwd, lo, a, b, n, m, cx, cy, inv_ratio):
     """Expected number of beads of each type over all alignments (weights exp(-cost)), and over the beads linking
-    both sides the expected sums of their log size and its square."""
-    rows, n_types, width = costs.shape
+    both sides the expected sums of their log size and its square (the reference of dp.expected_beads)."""
+    rows, width = fwd.shape
+    n_types = len(a)
     total = fwd[n, m - lo[n]]
     counts = np.zeros(n_types)
     w_size, w_size2 = 0.0, 0.0
+    costs = np.empty((n_types, width))
     for i in range(rows):
+        cellcost.row_costs(lat, i, lo, m, a, b, costs)
         for t in range(n_types):
             pi = i - a[t]
             if pi < 0:
@@ -133,13 +169,13 @@ def _em_stats(costs, fwd, bwd, lo, a, b, n, m, cx, cy, inv_ratio):
                 pc = j - b[t] - lo[pi]
                 if pc < 0 or pc >= width or j < b[t]:
                     continue
-                v = fwd[pi, pc] - costs[i, t, c] + bwd[i, c] - total
+                v = fwd[pi, pc] - costs[t, c] + bwd[i, c] - total
                 if not v > -700.0:  # also skips NaN from -inf + inf
                     continue
                 p = math.exp(min(v, 0.0))
                 counts[t] += p
                 if a[t] > 0 and b[t] > 0:
-                    ls = _log_size(cx, cy, inv_ratio, i, j, a[t], b[t])
+                    ls = cellcost.log_size(cx, cy, inv_ratio, i, j, a[t], b[t])
                     w_size += p * ls
                     w_size2 += p * ls * ls
     return counts, w_size, w_size2

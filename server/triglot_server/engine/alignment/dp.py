@@ -4,8 +4,9 @@ The search space is the grid of cells (i, j) = "the first i source and the first
 A bead of type (a, b) moves from (i - a, j - b) to (i, j). Only cells inside a band are visited: row i holds the
 columns lo[i] .. lo[i] + width - 1, so time and memory are O(rows x width) instead of O(rows x columns).
 
-Costs come from the caller as dense arrays over the band. `search` and `posteriors` run compiled loops (numba);
-`search_reference` is the numpy original (one vectorised step per row), kept as the reference. Beads that stay in
+Costs come from the caller as a lattice (`cellcost`): computed where they are read from the level's features, or
+dense arrays over the band. `search` and `posteriors` run compiled loops (numba); `search_reference` is the numpy
+original on dense arrays (one vectorised step per row), kept as the reference. Beads that stay in
 the same row (0-1, an addition) make a row depend on itself; that recurrence is a running minimum:
 D[j] = min(X[j], D[j-1] + c[j])  <=>  D[j] = P[j] + min_{k<=j} (X[k] - P[k])  with P the running sum of c.
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from triglot_server.engine.alignment.cellcost import ADD, LINK, SIZE_LAW, SIZES, row_costs
 from triglot_server.engine.alignment.compiled import njit
 
 INF = np.inf
@@ -86,18 +88,16 @@ def _band_from_bounds(lo: np.ndarray, hi: np.ndarray, n: int, m: int, margin: in
     return Band(lo_w.astype(np.int64), width)
 
 
-def search(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int
-           ) -> tuple[list[tuple[int, int]], np.ndarray]:
+def search(lat: tuple, band: Band, n: int, m: int) -> tuple[list[tuple[int, int]], np.ndarray]:
     """Cheapest monotone path from (0, 0) to (n, m) (compiled kernel; `search_reference` is the numpy original,
     kept to check it: both give the same path).
 
-    costs[i, t, c]: cost of a bead of type BEAD_TYPES[t] ending at cell (i, band.lo[i] + c);
-    add_cost[i, c]: cost of a 0-1 bead ending there. Returns the visited cells (0,0) .. (n,m) and the cumulative
-    cost of each visited cell.
+    lat: the bead costs (`cellcost`; cellcost.dense(costs, add_cost) for arrays costs[i, t, c], the cost of a bead of
+    type BEAD_TYPES[t] ending at cell (i, band.lo[i] + c), and add_cost[i, c], of a 0-1 bead ending there). Returns
+    the visited cells (0,0) .. (n,m) and the cumulative cost of each visited cell.
     """
-    a = np.array([t[0] for t in BEAD_TYPES], dtype=np.int64)
-    b = np.array([t[1] for t in BEAD_TYPES], dtype=np.int64)
-    d, back = _viterbi(np.ascontiguousarray(costs), np.ascontiguousarray(add_cost), band.lo, a, b, n, m)
+    a, b = _type_sizes()
+    d, back = _viterbi(lat, band.lo, band.width, a, b, n, m)
     if not (0 <= m - band.lo[n] < band.width) or not np.isfinite(d[n, m - band.lo[n]]):
         raise RuntimeError("alignment band does not reach the end cell")
     rows, cols, cum = _trace(d, back, band.lo, a, b, n, m)
@@ -234,19 +234,33 @@ def _logsumexp(buf, k):
 
 
 @njit(cache=True, nogil=True)
-def _forward(costs, add_cost, lo, a, b, n, m, inv_t):
-    """Log of the summed weight exp(-cost * inv_t) of all paths from (0, 0) to each band cell (i, lo[i] + c)."""
-    rows, n_types, width = costs.shape
+def _forward(lat, lo, width, a, b, n, m, inv_t, bwd):
+    """Log of the summed weight exp(-cost * inv_t) of all paths from (0, 0) to each band cell (i, lo[i] + c).
+
+    With the backward values `bwd` of the same lattice (an empty array for none), also what the confidence lattice's
+    EM needs: the expected number of beads of each type over all alignments and, over the beads linking both sides,
+    the expected sums of their log size (from the lattice's size table) and its square. A bead's probability is its
+    forward term times exp(max + bwd - total), one exp per cell rather than per bead (`confidence._em_stats` is the
+    plain version)."""
+    rows, n_types, add_cost = len(lo), len(a), lat[ADD]
+    link, sizes, centre = lat[LINK], lat[SIZES], lat[SIZE_LAW][2]
+    expect = bwd.shape[0] > 0
+    total = bwd[0, 0] if expect else 0.0
+    counts = np.zeros(n_types)
+    w_size, w_size2 = 0.0, 0.0
     fwd = np.full((rows, width), -np.inf)
     buf = np.empty(n_types + 2)
+    kind = np.empty(n_types + 2, dtype=np.int64)  # the bead type of each term (-1: the start, n_types: 0-1)
+    costs = np.empty((n_types, width))
     for i in range(rows):
+        row_costs(lat, i, lo, m, a, b, costs)
         for c in range(width):
             j = lo[i] + c
             if j > m:
                 break
             k = 0
             if i == 0 and j == 0:
-                buf[k] = 0.0
+                buf[k], kind[k] = 0.0, -1
                 k += 1
             for t in range(n_types):
                 pi, pc = _cell(lo, width, i - a[t], j - b[t])
@@ -254,24 +268,58 @@ def _forward(costs, add_cost, lo, a, b, n, m, inv_t):
                     continue
                 v = fwd[pi, pc]
                 if v != -np.inf:
-                    buf[k] = v - costs[i, t, c] * inv_t
+                    buf[k], kind[k] = v - costs[t, c] * inv_t, t
                     k += 1
             if c > 0 and j > 0:  # 0-1 bead from (i, j - 1)
                 v = fwd[i, c - 1]
                 if v != -np.inf:
-                    buf[k] = v - add_cost[i, c] * inv_t
+                    buf[k], kind[k] = v - add_cost[i, c] * inv_t, n_types
                     k += 1
-            fwd[i, c] = _logsumexp(buf, k)
-    return fwd
+            mx = -np.inf
+            for q in range(k):
+                if buf[q] > mx:
+                    mx = buf[q]
+            if mx == -np.inf:
+                continue
+            # log(sum(exp(buf[:k]))) as `_logsumexp` computes it, keeping the terms.
+            acc = 0.0
+            for q in range(k):
+                buf[q] = np.exp(buf[q] - mx)
+                acc += buf[q]
+            fwd[i, c] = mx + np.log(acc)
+            if not expect:
+                continue
+            g = mx + bwd[i, c] - total
+            if not g > -700.0:  # also skips NaN from -inf + inf
+                continue
+            g = np.exp(g)
+            for q in range(k):
+                t = kind[q]
+                if t < 0 or t == n_types:
+                    continue
+                p = min(buf[q] * g, 1.0)
+                counts[t] += p
+                if link[t] >= 0 and a[t] > 0 and b[t] > 0:
+                    ls = sizes[i, link[t], c] + centre
+                    w_size += p * ls
+                    w_size2 += p * ls * ls
+    return fwd, counts, w_size, w_size2
 
 
 @njit(cache=True, nogil=True)
-def _backward(costs, add_cost, lo, a, b, n, m, inv_t):
+def _backward(lat, lo, width, a, b, n, m, inv_t):
     """Log of the summed weight of all paths from each band cell to (n, m)."""
-    rows, n_types, width = costs.shape
+    rows, n_types, add_cost = len(lo), len(a), lat[ADD]
     bwd = np.full((rows, width), -np.inf)
     buf = np.empty(n_types + 2)
+    ring = np.max(a) + 1  # the costs of the rows below this one that a bead can reach
+    costs = np.empty((ring, n_types, width))
+    slot = np.empty(n_types, dtype=np.int64)
     for i in range(rows - 1, -1, -1):
+        if i + 1 < rows:
+            row_costs(lat, i + 1, lo, m, a, b, costs[(i + 1) % ring])
+        for t in range(n_types):
+            slot[t] = (i + a[t]) % ring
         for c in range(width - 1, -1, -1):
             j = lo[i] + c
             if j > m:
@@ -289,7 +337,7 @@ def _backward(costs, add_cost, lo, a, b, n, m, inv_t):
                     continue
                 v = bwd[ni, nc]
                 if v != -np.inf:
-                    buf[k] = v - costs[ni, t, nc] * inv_t
+                    buf[k] = v - costs[slot[t], t, nc] * inv_t
                     k += 1
             if c + 1 < width and j + 1 <= m:  # 0-1 bead to (i, j + 1)
                 v = bwd[i, c + 1]
@@ -301,13 +349,15 @@ def _backward(costs, add_cost, lo, a, b, n, m, inv_t):
 
 
 @njit(cache=True, nogil=True)
-def _viterbi(costs, add_cost, lo, a, b, n, m):
+def _viterbi(lat, lo, width, a, b, n, m):
     """Cheapest cumulative cost of every band cell and the bead type that reached it (len(a) for a 0-1 bead).
     Ties go to the lower type index, and a 0-1 bead is taken only when strictly cheaper, as in `search_reference`."""
-    rows, n_types, width = costs.shape
+    rows, n_types, add_cost = len(lo), len(a), lat[ADD]
     d = np.full((rows, width), np.inf)
     back = np.zeros((rows, width), dtype=np.int8)
+    costs = np.empty((n_types, width))
     for i in range(rows):
+        row_costs(lat, i, lo, m, a, b, costs)
         for c in range(width):
             j = lo[i] + c
             if j > m:
@@ -319,7 +369,7 @@ def _viterbi(costs, add_cost, lo, a, b, n, m):
                     pi, pc = _cell(lo, width, i - a[t], j - b[t])
                     if pi < 0:
                         continue
-                    v = d[pi, pc] + costs[i, t, c]
+                    v = d[pi, pc] + costs[t, c]
                     if v < best:
                         best, arg = v, t
             if c > 0:
@@ -334,36 +384,65 @@ def _viterbi(costs, add_cost, lo, a, b, n, m):
 PARALLEL_PASSES_MIN = 200_000  # cost entries (rows x bead types x width) from which the two passes run in parallel
 
 
-def forward_backward(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int,
-                     temperature: float) -> tuple[np.ndarray, np.ndarray]:
+def _type_sizes() -> tuple[np.ndarray, np.ndarray]:
+    """Source and target sentence counts of BEAD_TYPES, as the kernels take them."""
+    return (np.array([t[0] for t in BEAD_TYPES], dtype=np.int64), np.array([t[1] for t in BEAD_TYPES], dtype=np.int64))
+
+
+def forward_backward(lat: tuple, band: Band, n: int, m: int, temperature: float) -> tuple[np.ndarray, np.ndarray]:
     """Log summed weights exp(-cost / temperature) of all paths from (0, 0) to each band cell (forward) and from
-    each cell to (n, m) (backward)."""
-    a = np.array([t[0] for t in BEAD_TYPES], dtype=np.int64)
-    b = np.array([t[1] for t in BEAD_TYPES], dtype=np.int64)
-    args = (np.ascontiguousarray(costs), np.ascontiguousarray(add_cost), band.lo, a, b, n, m, 1.0 / temperature)
-    if costs.size < PARALLEL_PASSES_MIN:  # a readout: starting a thread costs more than the pass it would move
-        return _forward(*args), _backward(*args)
+    each cell to (n, m) (backward), for the bead costs `lat` (`cellcost`)."""
+    a, b = _type_sizes()
+    args = (lat, band.lo, band.width, a, b, n, m, 1.0 / temperature)
+    none = np.zeros((0, 0))
+    if band.rows * len(a) * band.width < PARALLEL_PASSES_MIN:  # a readout: starting a thread costs more than the pass it would move
+        return _forward(*args, none)[0], _backward(*args)
     # The two passes are independent and the kernels release the GIL: one runs on a second core.
     with ThreadPoolExecutor(max_workers=1) as other:
         pending = other.submit(_backward, *args)
-        fwd = _forward(*args)
+        fwd = _forward(*args, none)[0]
         bwd = pending.result()
     return fwd, bwd
 
 
-def posteriors(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int,
-               path: list[tuple[int, int]], temperature: float) -> np.ndarray:
+def expected_beads(lat: tuple, band: Band, n: int, m: int) -> tuple[np.ndarray, float, float]:
+    """Over all alignments weighted exp(-cost) (lat with a size table, `cellcost.with_sizes`): the expected number
+    of beads of each type of BEAD_TYPES, and over the beads linking both sides the expected sums of their log size
+    and of its square. The backward pass, then the forward pass collecting them (no third pass)."""
+    a, b = _type_sizes()
+    bwd = _backward(lat, band.lo, band.width, a, b, n, m, 1.0)
+    _, counts, w_size, w_size2 = _forward(lat, band.lo, band.width, a, b, n, m, 1.0, bwd)
+    return counts, w_size, w_size2
+
+
+def posteriors(lat: tuple, band: Band, n: int, m: int, path: list[tuple[int, int]], temperature: float
+               ) -> np.ndarray:
     """Posterior probability of each bead of `path` (consecutive cells) among all alignments in the band, with
     alignments weighted exp(-cost / temperature)."""
-    fwd, bwd = forward_backward(costs, add_cost, band, n, m, temperature)
-    inv_t = 1.0 / temperature
-    lo = band.lo
+    fwd, bwd = forward_backward(lat, band, n, m, temperature)
+    cells = np.array(path, dtype=np.int64).reshape(-1, 2)
+    a, b = _type_sizes()
+    return _posteriors(lat, fwd, bwd, band.lo, a, b, n, m, cells[:, 0], cells[:, 1], 1.0 / temperature)
+
+
+@njit(cache=True, nogil=True)
+def _posteriors(lat, fwd, bwd, lo, a, b, n, m, rows, cols, inv_t):
     total = fwd[n, m - lo[n]]
-    type_index = {t: k for k, t in enumerate(BEAD_TYPES)}
-    out = np.empty(len(path) - 1)
-    for k, ((i0, j0), (i1, j1)) in enumerate(zip(path, path[1:])):
-        t = (i1 - i0, j1 - j0)
+    out = np.empty(len(rows) - 1)
+    costs = np.empty((len(a), fwd.shape[1]))
+    filled = -1
+    for k in range(len(rows) - 1):
+        i0, j0, i1, j1 = rows[k], cols[k], rows[k + 1], cols[k + 1]
         c1 = j1 - lo[i1]
-        cost = add_cost[i1, c1] if t == (0, 1) else costs[i1, type_index[t], c1]
-        out[k] = math.exp(min(fwd[i0, j0 - lo[i0]] - cost * inv_t + bwd[i1, c1] - total, 0.0))
+        if i1 == i0:
+            v = lat[ADD][i1, c1]
+        else:
+            t = 0
+            while a[t] != i1 - i0 or b[t] != j1 - j0:
+                t += 1
+            if filled != i1:
+                row_costs(lat, i1, lo, m, a, b, costs)
+                filled = i1
+            v = costs[t, c1]
+        out[k] = math.exp(min(fwd[i0, j0 - lo[i0]] - v * inv_t + bwd[i1, c1] - total, 0.0))
     return out

@@ -1,0 +1,157 @@
+"""The cost of one bead at one band cell, computed where a DP kernel reads it: no (rows, bead types, width) array.
+
+On Bible 006's finest level that array was 124 MiB, written once by `scoring` and read by every pass of the search
+and the confidence lattice. A pass now computes each cost from the level's features (lengths, per-channel cosines)
+and parameters: the length term, the bead-type prior and the channel evidence of a bead linking both sides, in the
+same float operations as the numpy original (`scoring.score_reference`), so costs are equal bit for bit. The 1-0 and
+0-1 costs, which carry neighbourhood adjustments (`scoring.isolated_gaps`, `scoring.edge_gaps`), stay (rows, width)
+arrays. The confidence lattice adds a size cost and a per-type shift on top (`with_sizes`), reading log sizes from a
+float32 table of their deviations from a typical size (57 MiB on 006, not the 124 MiB of float64 costs it replaced;
+confidences move by at most 1.1e-7 on Bible 001-003 and 006).
+
+A lattice is a tuple (numba reads it as a struct), built by `fused` or, from dense cost arrays, by `dense` (tests,
+references). Bead type t is dp.BEAD_TYPES[t]; the 0-1 bead is separate (its cost is always the array `add`).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from triglot_server.engine.alignment.compiled import njit
+
+# Field positions in the lattice tuple.
+DENSE, SKIP, ADD, LINK, LX, LY, COS, CHANNELS, PRIOR, EVIDENCE, THRESHOLD, TERMS, SIZES, SIZE_LAW, SHIFTS = range(15)
+
+
+def _no_sizes() -> tuple:
+    return np.zeros((0, 0, 0), dtype=np.float32), np.zeros(3), np.zeros((1,))
+
+
+def fused(types: tuple, skip: np.ndarray, add: np.ndarray, lx: dict, ly: dict, cos: dict, prior: dict,
+          weight: tuple, threshold: tuple, terms: tuple) -> tuple:
+    """Lattice computing linking costs from features: lx[t] (rows,), ly[t] (rows, width) and cos[t] (per channel,
+    float32 (rows, width)) for every linking type t; weight/threshold per channel; terms = (ratio, var, phrase,
+    length weight). skip: 1-0 costs and add: 0-1 costs, (rows, width) each."""
+    linking = [t for t in types if t[0] and t[1]]
+    link = np.array([linking.index(t) if t in linking else -1 for t in types], dtype=np.int64)
+    channels = len(cos[linking[0]]) if linking else 0
+    # Per (linking type, channel): (a + b) / 2 * weight in float32, as numpy computes it with the float32 cosines.
+    evidence = np.array([[(a + b) / 2 * w for w in weight] for a, b in linking], dtype=np.float32).reshape(
+        len(linking), channels)
+    flat = tuple(np.ascontiguousarray(c) for t in linking for c in cos[t])
+    placeholder = np.zeros((1, 1), dtype=np.float32)
+    return (np.zeros((0, 0, 0)), np.ascontiguousarray(skip, dtype=np.float64), np.ascontiguousarray(add), link,
+            np.stack([np.ascontiguousarray(lx[t], dtype=np.float64).reshape(-1) for t in linking]),
+            tuple(np.ascontiguousarray(ly[t], dtype=np.float64) for t in linking),
+            flat if flat else (placeholder,), channels,
+            np.array([prior[t] for t in linking], dtype=np.float64), evidence,
+            np.array(threshold, dtype=np.float32).reshape(channels), np.array(terms, dtype=np.float64),
+            *_no_sizes())
+
+
+def dense(costs: np.ndarray, add: np.ndarray) -> tuple:
+    """Lattice reading costs[i, t, c] (bead type t ending at band cell (i, c)) and add[i, c] (0-1 beads)."""
+    types = costs.shape[1]
+    one = np.zeros((1, 1))
+    return (np.ascontiguousarray(costs, dtype=np.float64), one, np.ascontiguousarray(add, dtype=np.float64),
+            np.full(types, -1, dtype=np.int64), np.zeros((1, 1)), (one,), (np.zeros((1, 1), dtype=np.float32),),
+            0, np.zeros(1), np.zeros((1, 0), dtype=np.float32), np.zeros(0, dtype=np.float32), np.zeros(4),
+            *_no_sizes())
+
+
+def with_sizes(lat: tuple, types: tuple, sizes: np.ndarray, centre: float, mu: float, sd: float,
+               shift: np.ndarray) -> tuple:
+    """The lattice with a size cost on every bead linking both sides, 0.5 ((log size - mu) / sd)^2, and shift[t]
+    added to type t. sizes: `size_table` (log sizes less `centre`, float32: the deviation from a typical size keeps
+    float64's precision where it matters, at half the memory)."""
+    link = lat[LINK]
+    if lat[DENSE].shape[0]:
+        link = np.array([k if a and b else -1 for k, (a, b) in enumerate(types)], dtype=np.int64)
+    return lat[:LINK] + (link,) + lat[LINK + 1:SIZES] + (
+        sizes, np.array([centre - mu, 1.0 / sd, centre]), np.asarray(shift, dtype=np.float64))
+
+
+def size_table(lat: tuple, types: tuple, lo: np.ndarray, width: int, m: int, cx: np.ndarray, cy: np.ndarray,
+               inv_ratio: float, centre: float) -> np.ndarray:
+    """Log size less `centre` of every bead linking both sides at every band cell, float32 (rows, linking types,
+    width), in the lattice's order of linking types (dense lattices: type order, 0 for the others)."""
+    a = np.array([t[0] for t in types], dtype=np.int64)
+    b = np.array([t[1] for t in types], dtype=np.int64)
+    link = lat[LINK] if not lat[DENSE].shape[0] else np.arange(len(types), dtype=np.int64)
+    return _size_table(lo, width, m, a, b, link, int(link.max()) + 1, cx, cy, inv_ratio, centre)
+
+
+@njit(cache=True, nogil=True)
+def _size_table(lo, width, m, a, b, link, n_link, cx, cy, inv_ratio, centre):
+    out = np.zeros((len(lo), n_link, width), dtype=np.float32)
+    for i in range(len(lo)):
+        for t in range(len(a)):
+            k = link[t]
+            if k < 0 or a[t] == 0 or b[t] == 0 or i < a[t]:
+                continue
+            for c in range(width):
+                j = lo[i] + c
+                if j > m:
+                    break
+                if j >= b[t]:
+                    out[i, k, c] = log_size(cx, cy, inv_ratio, i, j, a[t], b[t]) - centre
+    return out
+
+
+@njit(cache=True, nogil=True)
+def log_size(cx, cy, inv_ratio, i, j, a, b):
+    """Log size of the bead of a source and b target sentences ending at cell (i, j): source characters plus target
+    characters in source units, one size for both sides."""
+    return math.log(max(cx[i] - cx[i - a] + (cy[j] - cy[j - b]) * inv_ratio, 1.0))
+
+
+@njit(cache=True, nogil=True)
+def row_costs(lat, i, lo, m, a, b, out):
+    """out[t, c] = cost of a bead of type t (a[t] source, b[t] target sentences) ending at band cell (i, c); inf
+    where no such bead can end (i < a[t], column j < b[t] or j > m). A kernel fills a row at a time: unpacking the
+    lattice per cell would count references to its arrays per cell (numba), several times the cost itself."""
+    dense, skip, add, link, lx, ly, cos, channels, prior, evidence, threshold, terms, sizes, law, shift = lat
+    ratio, var, phrase, weight = terms[0], terms[1], terms[2], terms[3]
+    n_types, width = out.shape
+    j0 = lo[i]
+    none = np.zeros(width, dtype=np.float32)  # a missing channel: its evidence 0 * (0 - 0) leaves a cost unchanged
+    for t in range(n_types):
+        k = link[t]
+        o = out[t]
+        lo_c = max(b[t] - j0, 0)  # first column with j >= b[t]
+        hi_c = min(width, m - j0 + 1)  # past the last column with j <= m
+        if i < a[t] or lo_c >= hi_c:
+            o[:] = np.inf
+            continue
+        o[:lo_c] = np.inf
+        o[hi_c:] = np.inf
+        if dense.shape[0] > 0:
+            o[lo_c:hi_c] = dense[i, t, lo_c:hi_c]
+        elif k < 0:
+            o[lo_c:hi_c] = skip[i, lo_c:hi_c]
+            continue
+        else:
+            rx, y, p = ratio * lx[k, i], ly[k][i], prior[k]
+            # The first two channels in the same loop (one pass over the row), the others after, in channel order.
+            e0, th0, s0 = (evidence[k, 0], threshold[0], cos[k * channels][i]) if channels > 0 else \
+                (np.float32(0.0), np.float32(0.0), none)
+            e1, th1, s1 = (evidence[k, 1], threshold[1], cos[k * channels + 1][i]) if channels > 1 else \
+                (np.float32(0.0), np.float32(0.0), none)
+            for c in range(lo_c, hi_c):
+                d = y[c] - rx
+                v = d * d / (var * max(rx + y[c], 1.0) + phrase)
+                v *= weight
+                v = v + p
+                v -= e0 * (s0[c] - th0)
+                v -= e1 * (s1[c] - th1)
+                o[c] = v
+            for q in range(2, channels):
+                e, th, sim = evidence[k, q], threshold[q], cos[k * channels + q][i]
+                for c in range(lo_c, hi_c):
+                    o[c] -= e * (sim[c] - th)
+        if k >= 0 and sizes.shape[0] > 0:
+            offset, inv_sd, size, st = law[0], law[1], sizes[i, k], shift[t]
+            for c in range(lo_c, hi_c):
+                z = (size[c] + offset) * inv_sd
+                o[c] += 0.5 * z * z + st
