@@ -44,3 +44,34 @@ def test_a_cancelled_call_stops_between_chunks(monkeypatch: pytest.MonkeyPatch) 
         assert keys.both_sides(src[:2], "zh", tgt[:2], "en", lambda: None)[1] == [sentence_keys(t, "en") for t in tgt[:2]]
     finally:
         keys.stop_worker()
+
+
+def test_the_learned_tables_tokens_come_with_the_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    from triglot_server.engine.alignment import learned
+
+    src, tgt, _ = sample("zh", "en")
+    monkeypatch.setattr(keys, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(keys, "SHARE_CHUNK", 2)
+    keys.start_worker()
+    try:
+        got = keys.both_sides(src, "zh", tgt, "en", lambda: None, learned.keys_and_tokens)
+    finally:
+        keys.stop_worker()
+    for side, texts, language in ((got[0], src, "zh"), (got[1], tgt, "en")):
+        assert [k for k, _ in side] == [sentence_keys(t, language) for t in texts]
+        # (A set's order is its process's: the worker's joins the same tokens in another order.)
+        assert [set(t.split()) for _, t in side] == [learned.sentence_tokens(t, language) for t in texts]
+
+
+def test_the_english_names_read_alongside_the_keys_are_those_read_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    from triglot_server.engine.alignment import pinyin
+
+    en = ["Wang Qiyao met Lin Dai-yu in the lane.", "Take the tea, she said.", "Then Dai-yu left."] * 3
+    want = pinyin.english_names(en)
+    assert want and keys.alongside(len(en), pinyin.english_names, en)() == want  # no worker: computed here
+    monkeypatch.setattr(keys, "PARALLEL_MIN", 2)
+    keys.start_worker()
+    try:
+        assert keys.alongside(len(en), pinyin.english_names, en)() == want
+    finally:
+        keys.stop_worker()

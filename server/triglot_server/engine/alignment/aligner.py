@@ -164,15 +164,27 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
     n, m = len(source), len(target)
     evidence = []
     channels: list[Channel] = []
+    # With dictionary keys, learn a word table from the first pass at the finest level; with a translation too
+    # (it learns what the translation renders otherwise: names, a book's own words; measured on Bible 001-003:
+    # strict F1 with .trans 0.8648 -> 0.8676, 2-1 beads split into a 1-1 and an omission 66 -> 29).
+    learns = use_lexicon and min(n, m) >= learned.MIN_BEADS
+    source_tokens = target_tokens = None  # the learned table's tokens, when read with the keys
     if use_length:
         evidence.append("length")
     if use_lexicon and n and m:
         evidence.append("lexicon")
-        if source_keys is None and target_keys is None:
+        english = pinyin.english_side(source, target, src_lang, tgt_lang)
+        # The English side's romanised names (read from it alone) are read alongside the keys.
+        names = keys.alongside(n + m, pinyin.english_names, english) if english is not None else lambda: None
+        if source_keys is None and target_keys is None and learns:
+            source_keys, target_keys, source_tokens, target_tokens = learned.keys_with_tokens(
+                source, src_lang, target, tgt_lang, check)
+        elif source_keys is None and target_keys is None:
             source_keys, target_keys = keys.both_sides(source, src_lang, target, tgt_lang, check)
         source_keys = keys.bags(source, src_lang, sentence_keys, check) if source_keys is None else source_keys
         target_keys = keys.bags(target, tgt_lang, sentence_keys, check) if target_keys is None else target_keys
-        source_keys, target_keys = pinyin.with_name_keys(source_keys, target_keys, source, target, src_lang, tgt_lang)
+        source_keys, target_keys = pinyin.with_name_keys(source_keys, target_keys, source, target, src_lang, tgt_lang,
+                                                         names())
         x, y = vectors_pair(source_keys, target_keys)
         # The key sets take more memory than the whole search: drop ours (a caller's own stay theirs) before it.
         source_keys = target_keys = None
@@ -188,15 +200,13 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
                                  keys.bags(target_translations, src_lang, translation_tokens, check), BIGRAM_WEIGHT)
             channels.append(Channel("back-translation", x, y, TRANS_MERGE_MIX, weakest=False))
     learn = None
-    if channels and channels[0].name == "lexicon" and min(n, m) >= learned.MIN_BEADS:
-        # With dictionary keys, learn a word table from the first pass at the finest level; with a translation too
-        # (it learns what the translation renders otherwise: names, a book's own words; measured on Bible 001-003:
-        # strict F1 with .trans 0.8648 -> 0.8676, 2-1 beads split into a 1-1 and an omission 66 -> 29).
+    if learns:
         evidence.append("learned")
 
         def learn(beads: list) -> Channel | None:
-            return learned.learned_channel(learned.Tokens(source, src_lang, first_id=1),
-                                           learned.Tokens(target, tgt_lang), beads)
+            # (Built here, after the key sets are freed: a book's tokens as strings are a peak of their own.)
+            return learned.learned_channel(learned.Tokens(source, src_lang, 1, source_tokens),
+                                           learned.Tokens(target, tgt_lang, 0, target_tokens), beads)
     signature = (f"triglot-align|{VERSION}|evidence={'+'.join(evidence) or 'none'}"
                  f"|beads=0-1,1-0,{','.join(f'{a}-{b}' for a, b in TYPES if a and b)}"
                  f"|levels=x{FACTOR}|margin={MARGIN}")
@@ -224,6 +234,7 @@ def warm_up() -> None:
     """Align a tiny pair once: compiles (or loads from numba's cache) the DP kernels, which takes seconds the first
     time, so a server pays it at start-up rather than in its first call."""
     align(["China and Iraq.", "Friends for sixty years."], ["中国和伊拉克。", "六十年的朋友。", "加油。"], "en", "zh")
+    learned.warm_up()  # the learned table's loops: a tiny pair learns none
 
 
 def check_coverage(beads: list[Bead], n: int, m: int, what: str) -> None:

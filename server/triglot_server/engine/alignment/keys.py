@@ -14,7 +14,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import AbstractSet, Callable
+from typing import AbstractSet, Callable, TypeVar
 
 from triglot_server.engine import transliteration
 from triglot_server.engine.lexicon import sentence_keys
@@ -25,10 +25,11 @@ SHARE_CHUNK = 1000  # sentences per chunk shared between this process and the wo
 
 _worker: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
+T = TypeVar("T")
 
 
-def _keys_of(texts: list[str], language: str) -> list[frozenset[str]]:
-    return [sentence_keys(t, language) for t in texts]
+def _each(texts: list[str], language: str, of: Callable[[str, str], T]) -> list[T]:
+    return [of(t, language) for t in texts]
 
 
 PARENT_CHECK_SECONDS = 0.5
@@ -48,6 +49,9 @@ def _warm() -> None:
     for sample, language in (("Beijing, 9 March", "en"), ("北京3月9日", "zh"), ("بغداد ٩ مارس", "ar")):
         sentence_keys(sample, language)
     transliteration.preload()  # the Chinese names check loads them on its first name inside a name (~1 s)
+    from triglot_server.engine.alignment import learned, pinyin  # noqa: F401 (learned: tokens with a book's keys)
+
+    pinyin.preload()  # a long zh-en pair's English names are read here too (`alongside`)
 
 
 def start_worker() -> None:
@@ -72,6 +76,29 @@ def stop_worker() -> None:
             _worker = None
 
 
+def alongside(size: int, fn: Callable[..., T], *args: object) -> Callable[[], T]:
+    """fn(*args) for a call of `size` sentences in all: started in the worker now when the call is long enough to
+    share (its chunks then queue behind it, and this process takes more of them), else run here when asked. Returns
+    the function that gives the result; `fn` must be module-level (the worker receives it by name)."""
+    worker = _worker
+    future = None
+    if worker is not None and size >= PARALLEL_MIN:
+        try:
+            future = worker.submit(fn, *args)
+        except BrokenProcessPool:
+            stop_worker()
+
+    def result() -> T:
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                stop_worker()
+        return fn(*args)
+
+    return result
+
+
 def bags(texts: list[str], language: str, keys: Callable[[str, str], AbstractSet[str]], check: Callable[[], None],
          every: int = CHUNK) -> list[AbstractSet[str]]:
     """keys(text, language) of each text, asking `check` every few thousand sentences (a long book takes seconds)."""
@@ -83,8 +110,9 @@ def bags(texts: list[str], language: str, keys: Callable[[str, str], AbstractSet
 
 
 def both_sides(source: list[str], source_language: str, target: list[str], target_language: str,
-               check: Callable[[], None]) -> tuple[list[AbstractSet[str]], list[AbstractSet[str]]]:
-    """Lexicon keys of every sentence of both documents (what `lexicon.sentence_keys` returns).
+               check: Callable[[], None], of: Callable[[str, str], T] = sentence_keys) -> tuple[list[T], list[T]]:
+    """of(sentence, language) for every sentence of both documents: by default its lexicon keys (what
+    `lexicon.sentence_keys` returns); `of` must be a module-level function (the worker receives it by name).
 
     With the worker, both documents are cut into chunks that the worker takes from the front (target first) and
     this process from the back (source last first), each chunk done once: the two cores finish together whatever
@@ -92,15 +120,15 @@ def both_sides(source: list[str], source_language: str, target: list[str], targe
     """
     worker = _worker
     if worker is None or len(source) + len(target) < PARALLEL_MIN:
-        return bags(source, source_language, sentence_keys, check), bags(target, target_language, sentence_keys, check)
+        return bags(source, source_language, of, check), bags(target, target_language, of, check)
     check()
     tasks = [(target, target_language, a) for a in range(0, len(target), SHARE_CHUNK)] + \
             [(source, source_language, a) for a in range(0, len(source), SHARE_CHUNK)]
     try:
-        pending = [worker.submit(_keys_of, texts[a:a + SHARE_CHUNK], language) for texts, language, a in tasks]
+        pending = [worker.submit(_each, texts[a:a + SHARE_CHUNK], language, of) for texts, language, a in tasks]
     except BrokenProcessPool:  # the worker died (killed from outside): this call and later ones work without it
         stop_worker()
-        return bags(source, source_language, sentence_keys, check), bags(target, target_language, sentence_keys, check)
+        return bags(source, source_language, of, check), bags(target, target_language, of, check)
     done: dict[int, list] = {}
     try:
         for k in range(len(tasks) - 1, 0, -1):  # the first chunk stays the worker's: its result says it is alive
@@ -108,7 +136,7 @@ def both_sides(source: list[str], source_language: str, target: list[str], targe
                 break
             check()
             texts, language, a = tasks[k]
-            done[k] = [sentence_keys(t, language) for t in texts[a:a + SHARE_CHUNK]]
+            done[k] = _each(texts[a:a + SHARE_CHUNK], language, of)
         for k, future in enumerate(pending):
             if k not in done:
                 check()
@@ -117,12 +145,12 @@ def both_sides(source: list[str], source_language: str, target: list[str], targe
                 except BrokenProcessPool:
                     stop_worker()
                     texts, language, a = tasks[k]
-                    done[k] = [sentence_keys(t, language) for t in texts[a:a + SHARE_CHUNK]]
+                    done[k] = _each(texts[a:a + SHARE_CHUNK], language, of)
     except BaseException:
         for future in pending:
             future.cancel()
         raise
     n_target = -(-len(target) // SHARE_CHUNK)
-    src = [keys for k in range(n_target, len(tasks)) for keys in done[k]]
-    tgt = [keys for k in range(n_target) for keys in done[k]]
+    src = [value for k in range(n_target, len(tasks)) for value in done[k]]
+    tgt = [value for k in range(n_target) for value in done[k]]
     return src, tgt

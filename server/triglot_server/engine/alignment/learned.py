@@ -12,9 +12,14 @@ translation probability and enough expected occurrences, so a short readout's al
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from triglot_server.engine.alignment.channels import TRANS_MERGE_MIX, Channel, Vectors, translation_tokens
+from triglot_server.engine.alignment import keys
+from triglot_server.engine.alignment.compiled import njit
+from triglot_server.engine.lexicon import sentence_keys
 
 MIN_BEADS = 300  # fewer training beads than this: no table (a readout has a dozen)
 MAX_SENTENCES = 4  # beads up to this many sentences on a side train the table (bigger ones are rarely right)
@@ -37,11 +42,15 @@ class Tokens:
     almost no idf weight in the channel, and they are half the (source, target) co-occurrences the table would
     otherwise train on. Tokens seen once are left out too (they can never reach MIN_COUNT)."""
 
-    def __init__(self, sentences: list[str], language: str, first_id: int = 0) -> None:
+    def __init__(self, sentences: list[str], language: str, first_id: int = 0,
+                 tokens: list[str] | None = None) -> None:
+        """`tokens`: each sentence's `sentence_tokens` joined by spaces (`keys_and_tokens`), when the caller has
+        them already."""
         flat: list[str] = []
         offsets = [0]
-        for text in sentences:
-            flat += _tokens(text, language)
+        for bag in ((t.split() for t in tokens) if tokens is not None else
+                    (sentence_tokens(text, language) for text in sentences)):
+            flat += bag
             offsets.append(len(flat))
         # Ids in order of first occurrence, assigned by C loops (dict.fromkeys, map): a book has a million tokens.
         vocab = {t: k for k, t in enumerate(dict.fromkeys(flat), first_id)}
@@ -69,26 +78,64 @@ class Tokens:
         return self.ids[pos], lengths
 
 
-def _tokens(text: str, language: str) -> set[str]:
+def sentence_tokens(text: str, language: str) -> set[str]:
     """The translation channel's tokens, but Chinese by characters alone: bigrams would multiply the table's pairs
     (and its cost) and add little to what characters learn."""
     return translation_tokens(text, language, bigrams=False)
 
 
-def model1(src: Tokens, tgt: Tokens, beads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The table learned by Model 1 from `beads` (rows i0, j0, a, b): pairs (source token id, target token id), as
-    two arrays sorted by source id; empty when there are too few beads to learn from."""
-    none = np.zeros(0, dtype=np.int64)
+def keys_and_tokens(text: str, language: str) -> tuple[frozenset[str], str]:
+    """A sentence's lexicon keys and its tokens joined by spaces (no token has one): a worker sends one string
+    faster than a set of strings, which takes longer to pickle and unpickle than to compute."""
+    return sentence_keys(text, language), " ".join(sentence_tokens(text, language))
+
+
+def keys_with_tokens(source: list[str], source_language: str, target: list[str], target_language: str,
+                     check: Callable[[], None]) -> tuple[list[frozenset[str]], list[frozenset[str]], list[str], list[str]]:
+    """Both documents' lexicon keys and their tokens (as `keys_and_tokens` joins them, for `Tokens`), read in one
+    pass that the key worker shares (`keys.both_sides`): the tokens cost a third of the keys, on the same core."""
+    src, tgt = keys.both_sides(source, source_language, target, target_language, check, keys_and_tokens)
+    return [k for k, _ in src], [k for k, _ in tgt], [t for _, t in src], [t for _, t in tgt]
+
+
+def _training_beads(beads: np.ndarray) -> np.ndarray | None:
+    """The beads a table trains on (rows i0, j0, a, b), or None when there are too few to learn from."""
     b = beads[(beads[:, 2] >= 1) & (beads[:, 2] <= MAX_SENTENCES) & (beads[:, 3] >= 1) & (beads[:, 3] <= MAX_SENTENCES)]
     if len(b) < MIN_BEADS:
-        return none, none
+        return None
     if len(b) > MAX_TRAIN:  # evenly spread over the document: the table's cost stays bounded on a long book
         b = b[np.linspace(0, len(b) - 1, MAX_TRAIN).astype(np.int64)]
+    return b
+
+
+def _bead_tokens(src: Tokens, tgt: Tokens, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each bead's source ids (the empty word first) and target ids, concatenated, and their counts per bead."""
     e_ids, e_len = src.spans(b[:, 0], b[:, 2])
     f_ids, f_len = tgt.spans(b[:, 1], b[:, 3])
     # Every bead's source side gets the empty word, so its target tokens can be explained by nothing.
-    e_ids = np.insert(e_ids, np.cumsum(e_len) - e_len, _NULL)
-    e_len = e_len + 1
+    return np.insert(e_ids, np.cumsum(e_len) - e_len, _NULL), e_len + 1, f_ids, f_len
+
+
+def model1(src: Tokens, tgt: Tokens, beads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The table learned by Model 1 from `beads` (rows i0, j0, a, b): pairs (source token id, target token id), as
+    two arrays sorted by source id; empty when there are too few beads to learn from. The compiled loops of
+    `model1_reference` (the same floats: every sum is taken in the same order)."""
+    none = np.zeros(0, dtype=np.int64)
+    b = _training_beads(beads)
+    if b is None:
+        return none, none
+    pe, pf, t, count = _model1_loops(*_bead_tokens(src, tgt, b), src.size, tgt.size, ITERATIONS)
+    keep = (t >= MIN_PROB) & (count >= MIN_COUNT) & (pe != _NULL)
+    return pe[keep], pf[keep]
+
+
+def model1_reference(src: Tokens, tgt: Tokens, beads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`model1` in numpy alone."""
+    none = np.zeros(0, dtype=np.int64)
+    b = _training_beads(beads)
+    if b is None:
+        return none, none
+    e_ids, e_len, f_ids, f_len = _bead_tokens(src, tgt, b)
     e_start = np.cumsum(e_len) - e_len
     f_start = np.cumsum(f_len) - f_len
     # All (e, f) entries of each bead: entry r of bead k pairs source token r // |F_k| with target token r % |F_k|.
@@ -111,6 +158,98 @@ def model1(src: Tokens, tgt: Tokens, beads: np.ndarray) -> tuple[np.ndarray, np.
         t = count / np.bincount(pe, weights=count, minlength=src.size)[pe]
     keep = (t >= MIN_PROB) & (count >= MIN_COUNT) & (pe != _NULL)
     return pe[keep], uniq[keep] % tgt.size  # np.unique sorted the pairs, so by source id
+
+
+@njit(cache=True, nogil=True)
+def _model1_loops(e_ids, e_len, f_ids, f_len, src_size, tgt_size, iterations):  # pragma: no cover (compiled)
+    """Model 1's (e, f) pairs, sorted, with t(f | e) and the expected counts of the last EM iteration. The pairs are
+    numbered by a counting sort on e (then each e's distinct f sorted), not by sorting all entries; an entry is
+    (bead, e, f) in that order, and each sum adds its terms in the order numpy's bincount would."""
+    nb = len(e_len)
+    e_start = np.zeros(nb + 1, np.int64)
+    f_start = np.zeros(nb + 1, np.int64)
+    n = 0
+    widest = 1
+    for k in range(nb):
+        e_start[k + 1] = e_start[k] + e_len[k]
+        f_start[k + 1] = f_start[k] + f_len[k]
+        n += e_len[k] * f_len[k]
+        widest = max(widest, f_len[k])
+    per_e = np.zeros(src_size + 1, np.int64)
+    for k in range(nb):
+        for a in range(e_start[k], e_start[k + 1]):
+            per_e[e_ids[a] + 1] += f_len[k]
+    for e in range(src_size):
+        per_e[e + 1] += per_e[e]
+    fill = per_e[:-1].copy()
+    by_e = np.empty(n, np.int32)  # entries grouped by e (in entry order within a group)...
+    by_e_f = np.empty(n, np.int32)  # ...and their f
+    r = 0
+    for k in range(nb):
+        for a in range(e_start[k], e_start[k + 1]):
+            e = e_ids[a]
+            for c in range(f_start[k], f_start[k + 1]):
+                by_e[fill[e]] = r
+                by_e_f[fill[e]] = f_ids[c]
+                fill[e] += 1
+                r += 1
+    pid = np.empty(n, np.int32)  # each entry's pair
+    pe = np.empty(n, np.int64)
+    pf = np.empty(n, np.int64)
+    slot = np.full(tgt_size, -1, np.int64)
+    distinct = np.empty(tgt_size, np.int64)
+    u = 0
+    for e in range(src_size):
+        m = 0
+        for p in range(per_e[e], per_e[e + 1]):
+            f = by_e_f[p]
+            if slot[f] == -1:
+                slot[f] = 0
+                distinct[m] = f
+                m += 1
+        fs = np.sort(distinct[:m])
+        for q in range(m):
+            slot[fs[q]] = u + q
+            pe[u + q] = e
+            pf[u + q] = fs[q]
+        for p in range(per_e[e], per_e[e + 1]):
+            pid[by_e[p]] = slot[by_e_f[p]]
+        for q in range(m):
+            slot[fs[q]] = -1
+        u += m
+    pe, pf = pe[:u].copy(), pf[:u].copy()
+    t = np.ones(u)
+    count = np.ones(u)
+    denom = np.empty(widest)
+    total = np.empty(src_size)
+    for _ in range(iterations):
+        count[:] = 0.0
+        r = 0
+        for k in range(nb):
+            fl = f_len[k]
+            denom[:fl] = 0.0
+            first = r
+            for a in range(e_len[k]):
+                for c in range(fl):
+                    denom[c] += t[pid[r]]
+                    r += 1
+            r = first
+            for a in range(e_len[k]):
+                for c in range(fl):
+                    count[pid[r]] += t[pid[r]] / denom[c]
+                    r += 1
+        total[:] = 0.0
+        for x in range(u):
+            total[pe[x]] += count[x]
+        for x in range(u):
+            t[x] = count[x] / total[pe[x]]
+    return pe, pf, t, count
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) the table's loops, so a server's first long book does not."""
+    one = np.ones(1, dtype=np.int64)
+    _model1_loops(one * _NULL, one, one * 0, one, 1, 1, 1)
 
 
 def learned_channel(src: Tokens, tgt: Tokens, beads: list[tuple[int, int, int, int]]) -> Channel | None:

@@ -9,9 +9,12 @@ that spells a name of the English document. The keys join the lexicon channel's 
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 from typing import AbstractSet
+
+import numpy as np
 
 from triglot_server.engine.text import HAN
 
@@ -21,6 +24,7 @@ _NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][a-z]+)*\b")  # a capitalised word, hyp
 _LOWER = re.compile(r"\b[a-z]+(?:[-'][a-z]+)*\b")
 _GAZETTEER = "#name:"  # the lexicon's keys of the names it knows (lexicon/names: "#name:wang_yi")
 _HAN_RUN = re.compile(f"{HAN.pattern}+")
+_JOINERS = re.compile(r"[-']")
 
 
 @lru_cache(maxsize=1)
@@ -37,6 +41,11 @@ def _tables() -> tuple[dict[int, str], frozenset[str]]:
     return readings, frozenset(r.strip() for r in readings.values())
 
 
+def preload() -> None:
+    """Load pypinyin's readings now (a process that will read English names: ~0.3 s otherwise paid by its first)."""
+    _tables()
+
+
 @lru_cache(maxsize=65536)  # a book repeats its names: each word is parsed once
 def _syllables(word: str) -> int:
     """How many pinyin syllables spell `word` exactly (the fewest), 0 when it is not pinyin."""
@@ -49,10 +58,11 @@ def _syllables(word: str) -> int:
     return best[-1] if best[-1] < 99 else 0
 
 
-def _english_names(text: str, common: AbstractSet[str]) -> set[str]:
+def _english_names(text: str, words: dict[str, tuple[str, int]]) -> set[str]:
     """Romanised names of a sentence: a capitalised pinyin word of two syllables or more, and every run of
     consecutive capitalised pinyin words joined (surname and given name: "Wang Yi" -> "wangyi"). A word the
-    document also writes in lower case is an ordinary word at the start of a sentence ("Take", "Woe"), not a name."""
+    document also writes in lower case is an ordinary word at the start of a sentence ("Take", "Woe"), not a name:
+    `words` gives each capitalised word's pinyin form and syllables, 0 for such a word or one that is no pinyin."""
     out: set[str] = set()
     run: list[tuple[str, int]] = []
     last_end = -2
@@ -68,70 +78,160 @@ def _english_names(text: str, common: AbstractSet[str]) -> set[str]:
         run.clear()
 
     for match in _NAME.finditer(text):
-        word = re.sub(r"[-']", "", match.group()).lower()
-        count = 0 if match.group().lower() in common else _syllables(word)
-        if not count:
-            close()
+        parsed = words[match.group()]
+        if not parsed[1]:
+            if run:
+                close()
             last_end = -2
             continue
-        if text[last_end:match.start()].strip():  # anything but spaces between two words ends the name
+        if run and text[last_end:match.start()].strip():  # anything but spaces between two words ends the name
             close()
-        run.append((word, count))
+        run.append(parsed)
         last_end = match.end()
     close()
     return out
 
 
-def name_keys(english: list[str], chinese: list[str], english_keys: list[AbstractSet[str]] | None = None
-              ) -> tuple[list[set[str]], list[set[str]]]:
+_NOT_HAN, _UNKNOWN = -1, -2  # a code point's entry in the syllable table: not Han; Han without a pypinyin reading
+
+
+@lru_cache(maxsize=1)
+def _syllable_table() -> tuple[np.ndarray, dict[str, int]]:
+    """Each code point's first-reading syllable as an id (or _NOT_HAN, _UNKNOWN), and the ids of the syllables."""
+    readings, syllables = _tables()
+    ids = {s: k for k, s in enumerate(sorted(syllables))}
+    table = np.full(sys.maxunicode + 1, _NOT_HAN, dtype=np.int16)
+    for run in _HAN_RUN.finditer("".join(map(chr, range(sys.maxunicode + 1)))):  # the Han ranges of text.HAN
+        table[run.start():run.end()] = _UNKNOWN
+    codes = np.fromiter(readings, dtype=np.int64, count=len(readings))
+    syllable = np.fromiter((ids[r.strip()] for r in readings.values()), dtype=np.int16, count=len(readings))
+    han = table[codes] != _NOT_HAN
+    table[codes[han]] = syllable[han]
+    return table, ids
+
+
+def _spellings(name: str, syllables: AbstractSet[str], longest: int) -> list[tuple[str, ...]]:
+    """Every way to spell `name` as MIN_SYLLABLES..MAX_SYLLABLES syllables ("xian": xi-an; xian alone is one)."""
+    out: list[tuple[str, ...]] = []
+
+    def extend(pos: int, parts: tuple[str, ...]) -> None:
+        if pos == len(name):
+            if len(parts) >= MIN_SYLLABLES:
+                out.append(parts)
+            return
+        if len(parts) < MAX_SYLLABLES:
+            for end in range(pos + 1, min(len(name), pos + longest) + 1):
+                if name[pos:end] in syllables:
+                    extend(end, parts + (name[pos:end],))
+
+    extend(0, ())
+    return out
+
+
+def _spelled(chinese: list[str], wanted: AbstractSet[str]) -> list[set[str]]:
+    """The names of `wanted` that each Chinese sentence spells: MIN..MAX_SYLLABLES consecutive characters of one run
+    of Han characters whose first readings joined are the name. A run with a character pypinyin does not know (but
+    for its last) spells nothing (the readings would not line up with the characters). Whole-document arrays: each
+    window of 2, 3 and 4 characters is coded as a number and looked up among the names' codes at once."""
+    table, ids = _syllable_table()
+    base = len(ids) + 1
+    codes: dict[int, dict[int, str]] = {}  # window length -> code -> name
+    longest = max(map(len, ids))
+    for name in wanted:
+        for parts in _spellings(name, ids, longest):
+            code = 0
+            for part in parts:
+                code = code * base + ids[part]
+            codes.setdefault(len(parts), {})[code] = name
+    found: list[set[str]] = [set() for _ in chinese]
+    if not codes or not chinese:
+        return found
+    text = "\n".join(chinese)  # a line break is no Han character: no window crosses two sentences
+    syl = table[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)].astype(np.int64)
+    han = syl != _NOT_HAN
+    if not han.any():
+        return found
+    unknown = syl == _UNKNOWN
+    first = han & ~np.concatenate([[False], han[:-1]])
+    last = han & ~np.concatenate([han[1:], [False]])
+    run = np.cumsum(first) - 1  # each Han character's run
+    n_unknown = np.bincount(run[unknown], minlength=int(first.sum()))
+    last_unknown = np.zeros(len(n_unknown), dtype=bool)
+    last_unknown[run[last & unknown]] = True
+    usable = (syl >= 0) & ((n_unknown == 0) | ((n_unknown == 1) & last_unknown))[run]
+    # Candidates: where two usable characters start some spelling (a table of syllable pairs, a few thousand hits).
+    pair_starts = np.zeros(base * base, dtype=bool)
+    for length, names in codes.items():
+        pair_starts[np.fromiter(names, dtype=np.int64, count=len(names)) // base ** (length - 2)] = True
+    at = np.flatnonzero(usable[:-1] & usable[1:])
+    at = at[pair_starts[syl[at] * base + syl[at + 1]]]
+    starts = np.cumsum([0] + [len(s) + 1 for s in chinese[:-1]])
+    for length, names in codes.items():
+        pos = at[at + length <= len(syl)]
+        ok, code = np.ones(len(pos), dtype=bool), syl[pos]
+        for k in range(1, length):
+            ok &= usable[pos + k]
+            code = code * base + syl[pos + k]
+        hit = ok & np.isin(code, np.fromiter(names, dtype=np.int64, count=len(names)))
+        for sentence, c in zip(np.searchsorted(starts, pos[hit], side="right") - 1, code[hit]):
+            found[sentence].add(names[int(c)])
+    return found
+
+
+def english_names(english: list[str]) -> dict[int, set[str]]:
+    """The romanised names of the English sentences that have any, by sentence: the half of `name_keys` that reads
+    the English document alone (so it can run while the keys are read, `keys.alongside`)."""
+    joined = "\n".join(english)
+    common = set(_LOWER.findall(joined))
+    # Each capitalised word of the document parsed once (a book repeats them): its pinyin form and syllables.
+    words = {raw: (word, 0 if raw.lower() in common else _syllables(word))
+             for raw in set(_NAME.findall(joined)) for word in (_JOINERS.sub("", raw).lower(),)}
+    pinyin_words = {raw for raw, (_, count) in words.items() if count}
+    found = {k: _english_names(s, words) for k, s in enumerate(english)
+             if not pinyin_words.isdisjoint(_NAME.findall(s))}
+    return {k: names for k, names in found.items() if names}
+
+
+def name_keys(english: list[str], chinese: list[str], english_keys: list[AbstractSet[str]] | None = None,
+              names: dict[int, set[str]] | None = None) -> tuple[list[set[str]], list[set[str]]]:
     """The pinyin name keys of each English and each Chinese sentence (mostly empty sets). A name inside one the
     gazetteer keys in that English sentence (`english_keys`: "#name:wang_yi", "#name:xi_jinping") is left out: the
     lexicon already has it, and counting Wang Yi twice lets a readout's name sentences outweigh the rest (measured:
-    one false addition more in the held-out edited readouts)."""
-    readings = _tables()[0]
-    common = set(_LOWER.findall("\n".join(english)))
-    en_names = [_english_names(s, common) for s in english]
+    one false addition more in the held-out edited readouts). `names`: `english_names(english)`, when the caller
+    has it (it is changed)."""
+    _syllable_table()  # loaded by the first call (a server's warm-up), not by the first one with names (~0.2 s)
+    names = english_names(english) if names is None else names
+    en_names = [names.get(k) or set() for k in range(len(english))]
     if english_keys is not None:
-        for names, bag in zip(en_names, english_keys):
-            if names:
+        for found, bag in zip(en_names, english_keys):
+            if found:
                 known = [k[len(_GAZETTEER):].replace("_", "") for k in bag if k.startswith(_GAZETTEER)]
-                names.difference_update({n for n in names if any(n in k for k in known)})
+                found.difference_update({n for n in found if any(n in k for k in known)})
     wanted = set().union(*en_names) if en_names else set()
-    zh_names: list[set[str]] = []
-    if wanted:
-        # A name is looked for only where a character's reading can start one (cheap on a whole book).
-        starts = {name[:k] for name in wanted for k in range(1, 7)}
-        for text in chinese:
-            found = set()
-            for run in _HAN_RUN.findall(text):
-                py = run.translate(readings).split()
-                if len(py) != len(run):  # a character pypinyin does not know: no reading to match
-                    continue
-                for i in range(len(py) - MIN_SYLLABLES + 1):
-                    if py[i] not in starts:
-                        continue
-                    joined = py[i]
-                    for k in range(i + 1, min(i + MAX_SYLLABLES, len(py))):
-                        joined += py[k]
-                        if joined in wanted:
-                            found.add(joined)
-            zh_names.append(found)
-    else:
-        zh_names = [set() for _ in chinese]
+    zh_names = _spelled(chinese, wanted) if wanted else [set() for _ in chinese]
     spelled = set().union(*zh_names) if zh_names else set()
-    return ([{f"py:{n}" for n in names & spelled} for names in en_names],
-            [{f"py:{n}" for n in names} for names in zh_names])
+    return ([{f"py:{n}" for n in found & spelled} for found in en_names],
+            [{f"py:{n}" for n in found} for found in zh_names])
+
+
+def english_side(source: list[str], target: list[str], src_lang: str, tgt_lang: str) -> list[str] | None:
+    """The English document of a zh-en pair (the one whose names are read), None for any other pair."""
+    if {src_lang, tgt_lang} != {"zh", "en"}:
+        return None
+    return source if src_lang == "en" else target
 
 
 def with_name_keys(source_keys: list[AbstractSet[str]], target_keys: list[AbstractSet[str]],
-                   source: list[str], target: list[str], src_lang: str, tgt_lang: str
+                   source: list[str], target: list[str], src_lang: str, tgt_lang: str,
+                   names: dict[int, set[str]] | None = None
                    ) -> tuple[list[AbstractSet[str]], list[AbstractSet[str]]]:
     """The key sets with the pinyin name keys added (new sets where a sentence gains keys), for a zh-en pair;
-    the sets unchanged for any other pair."""
-    if {src_lang, tgt_lang} != {"zh", "en"}:
+    the sets unchanged for any other pair. `names`: `english_names` of the English side, when the caller has it."""
+    en = english_side(source, target, src_lang, tgt_lang)
+    if en is None:
         return source_keys, target_keys
-    en, zh = (source, target) if src_lang == "en" else (target, source)
-    en_keys, zh_keys = name_keys(en, zh, source_keys if src_lang == "en" else target_keys)
+    zh = target if src_lang == "en" else source
+    en_keys, zh_keys = name_keys(en, zh, source_keys if src_lang == "en" else target_keys, names)
     src_extra, tgt_extra = (en_keys, zh_keys) if src_lang == "en" else (zh_keys, en_keys)
     return ([k | e if e else k for k, e in zip(source_keys, src_extra)],
             [k | e if e else k for k, e in zip(target_keys, tgt_extra)])
