@@ -6,6 +6,7 @@ import pytest
 
 from triglot_server.engine.alignment import calibration, channels, features, learned, pinyin
 from triglot_server.engine.alignment import align
+from triglot_server.engine.alignment.channels import ChannelKind
 from triglot_server.engine.lexicon import sentence_keys
 from triglot_server.engine.types import Cancelled
 
@@ -194,7 +195,7 @@ def test_a_table_learned_next_to_a_translation_that_words_it_otherwise(monkeypat
 
 
 def test_the_learned_weight_is_capped_at_the_translations() -> None:
-    names = ["lexicon", "translation", "learned"]
+    names = [ChannelKind.LEXICON, ChannelKind.TRANSLATION, ChannelKind.LEARNED]
     assert calibration.learned_below_translation((4.0, 8.0, 17.0), names) == (4.0, 8.0, 8.0)
     assert calibration.learned_below_translation((4.0, 8.0, 5.0), names) == (4.0, 8.0, 5.0)
-    assert calibration.learned_below_translation((4.0, 17.0), ["lexicon", "learned"]) == (4.0, 17.0)
+    assert calibration.learned_below_translation((4.0, 17.0), [ChannelKind.LEXICON, ChannelKind.LEARNED]) == (4.0, 17.0)

@@ -96,7 +96,7 @@ def test_channel_cosines_equal_the_numpy_reference(seed: int, monkeypatch: pytes
         x, y = channels.vectors_pair(_bags(rng, n, int(rng.integers(2, 30))), _bags(rng, m, 30))
         band = _band(rng, n, m)
         for mix, weakest in ((0.5, True), (0.7, False), (0.0, True)):
-            ch = channels.Channel("test", x, y, mix, weakest)
+            ch = channels.Channel(channels.ChannelKind.LEXICON, x, y, mix, weakest)
             got = features.channel_cosines(ch, band, m, match)
             want = features.channel_cosines_reference(ch, band, m, match)
             assert len(got) == len(want) == len(match)
@@ -109,8 +109,8 @@ def test_channel_cosines_equal_the_numpy_reference(seed: int, monkeypatch: pytes
 
 def _level(rng: np.random.Generator) -> tuple[features.Level, dp.Band, Params]:
     n, m = (int(v) for v in rng.integers(2, 45, size=2))
-    lexicon = channels.Channel("lexicon", *channels.vectors_pair(_bags(rng, n, 25), _bags(rng, m, 25)), 0.5, True)
-    extra = channels.Channel("learned", *channels.vectors_pair(_bags(rng, n, 15), _bags(rng, m, 15)), 0.7, False)
+    lexicon = channels.Channel(channels.ChannelKind.LEXICON, *channels.vectors_pair(_bags(rng, n, 25), _bags(rng, m, 25)), 0.5, True)
+    extra = channels.Channel(channels.ChannelKind.LEARNED, *channels.vectors_pair(_bags(rng, n, 15), _bags(rng, m, 15)), 0.7, False)
     level = features.Level(n, m, rng.integers(1, 300, n).astype(float), rng.integers(1, 300, m).astype(float),
                            [lexicon, extra][:int(rng.integers(0, 3))],
                            gap_hint_x=rng.random(n) < 0.1, gap_hint_y=rng.random(m) < 0.1)

@@ -40,7 +40,7 @@ from triglot_server.engine.alignment import confidence, dp, keys, learned, pinyi
 from triglot_server.engine.alignment.calibration import (Params, beads_of, initial_similarity, prior_var, reestimate,
                                                          shrunk_ratio)
 from triglot_server.engine.alignment.channels import (BIGRAM_WEIGHT, MERGE_MIX, TRANS_MERGE_MIX, Channel,
-                                                      translation_tokens, vectors_pair)
+                                                      ChannelKind, translation_tokens, vectors_pair)
 from triglot_server.engine.alignment.features import TYPES, Level, features
 from triglot_server.engine.alignment.scoring import Scored, score
 from triglot_server.engine.languages import normalize_language
@@ -172,7 +172,7 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
     if use_length:
         evidence.append("length")
     if use_lexicon and n and m:
-        evidence.append("lexicon")
+        evidence.append(ChannelKind.LEXICON.value)
         english = pinyin.english_side(source, target, src_lang, tgt_lang)
         # The English side's romanised names (read from it alone) are read alongside the keys.
         names = keys.alongside(n + m, pinyin.english_names, english) if english is not None else lambda: None
@@ -188,20 +188,20 @@ def align(source: list[str], target: list[str], source_language: str, target_lan
         x, y = vectors_pair(source_keys, target_keys)
         # The key sets take more memory than the whole search: drop ours (a caller's own stay theirs) before it.
         source_keys = target_keys = None
-        channels.append(Channel("lexicon", x, y, MERGE_MIX))
+        channels.append(Channel(ChannelKind.LEXICON, x, y, MERGE_MIX))
     if (source_translations is not None or target_translations is not None) and n and m:
-        evidence.append("translation")
+        evidence.append(ChannelKind.TRANSLATION.value)
         if source_translations is not None:
             x, y = vectors_pair(keys.bags(source_translations, tgt_lang, translation_tokens, check),
                                  keys.bags(target, tgt_lang, translation_tokens, check), BIGRAM_WEIGHT)
-            channels.append(Channel("translation", x, y, TRANS_MERGE_MIX, weakest=False))
+            channels.append(Channel(ChannelKind.TRANSLATION, x, y, TRANS_MERGE_MIX, weakest=False))
         if target_translations is not None:
             x, y = vectors_pair(keys.bags(source, src_lang, translation_tokens, check),
                                  keys.bags(target_translations, src_lang, translation_tokens, check), BIGRAM_WEIGHT)
-            channels.append(Channel("back-translation", x, y, TRANS_MERGE_MIX, weakest=False))
+            channels.append(Channel(ChannelKind.BACK_TRANSLATION, x, y, TRANS_MERGE_MIX, weakest=False))
     learn = None
     if learns:
-        evidence.append("learned")
+        evidence.append(ChannelKind.LEARNED.value)
 
         def learn(beads: list) -> Channel | None:
             # (Built here, after the key sets are freed: a book's tokens as strings are a peak of their own.)

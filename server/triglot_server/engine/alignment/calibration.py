@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from triglot_server.engine.alignment import dp
+from triglot_server.engine.alignment.channels import TRANSLATIONS, ChannelKind
 from triglot_server.engine.alignment.features import TYPES, Features, Level, prefix
 
 _ALL_TYPES = TYPES + ((0, 1),)
@@ -108,21 +109,18 @@ def reestimate(level: Level, band: dp.Band, feat: Features, path, params: Params
     return replace(params, ratio=ratio, var=var, prior=prior, weight=tuple(weight), threshold=tuple(threshold))
 
 
-TRANSLATION_CHANNELS = ("translation", "back-translation")
-
-
-def learned_below_translation(weight: tuple, names: list[str]) -> tuple:
+def learned_below_translation(weight: tuple, names: list[ChannelKind]) -> tuple:
     """The learned table's weight capped at the given translation's. The table was fitted to the first pass, so its
     1-1 pairs separate from near misses as well as that pass's; but it covers a sentence's words unevenly (a fragment
     of a split sentence may hold none it knows), and the 1-1 discriminant never sees the merged beads where that
     shows. Measured: Bible 001-003 with .trans strict F1 0.8676 uncapped, 0.8687 capped; a made-up book whose
     translation renders most words otherwise, 0.949 uncapped, 1.0 capped (0.991 without the table)."""
-    if "learned" not in names:
+    if ChannelKind.LEARNED not in names:
         return weight
-    given = [w for w, name in zip(weight, names) if name in TRANSLATION_CHANNELS]
+    given = [w for w, name in zip(weight, names) if name in TRANSLATIONS]
     if not given:
         return weight
-    k = names.index("learned")
+    k = names.index(ChannelKind.LEARNED)
     return tuple(min(w, max(given)) if i == k else w for i, w in enumerate(weight))
 
 

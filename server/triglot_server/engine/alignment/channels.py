@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from enum import Enum
 from itertools import chain
 
 import numpy as np
@@ -438,9 +439,21 @@ def translation_tokens(text: str, language: str, bigrams: bool = True) -> set[st
     return tokens
 
 
+class ChannelKind(str, Enum):
+    """What a channel compares (its name in the alignment's signature)."""
+
+    LEXICON = "lexicon"  # dictionary keys of both sides
+    TRANSLATION = "translation"  # a given translation of the source against the target
+    BACK_TRANSLATION = "back-translation"  # the source against a given translation of the target
+    LEARNED = "learned"  # a word table learned from the documents' first alignment (`learned`)
+
+
+TRANSLATIONS = frozenset({ChannelKind.TRANSLATION, ChannelKind.BACK_TRANSLATION})
+
+
 @dataclass
 class Channel:
-    name: str
+    name: ChannelKind
     x: Vectors
     y: Vectors
     merge_mix: float = 0.0  # weight of the per-member cosines in a merged bead's similarity

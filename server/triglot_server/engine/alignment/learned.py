@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from triglot_server.engine.alignment.channels import TRANS_MERGE_MIX, Channel, Vectors, translation_tokens
+from triglot_server.engine.alignment.channels import TRANS_MERGE_MIX, Channel, ChannelKind, Vectors, translation_tokens
 from triglot_server.engine.alignment import keys
 from triglot_server.engine.alignment.compiled import njit
 from triglot_server.engine.lexicon import sentence_keys
@@ -285,7 +285,7 @@ def learned_channel(src: Tokens, tgt: Tokens, beads: list[tuple[int, int, int, i
     idf = np.log((src.n + tgt.n + 1) / np.maximum(df, 1.0))
     x = Vectors(src.n, src_sid, src_kid, idf[src_kid])
     y = Vectors(tgt.n, tgt_sid, tgt_kid, idf[tgt_kid])
-    return Channel("learned", x, y, TRANS_MERGE_MIX, weakest=False)
+    return Channel(ChannelKind.LEARNED, x, y, TRANS_MERGE_MIX, weakest=False)
 
 
 def _unique_entries(sid: np.ndarray, kid: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from functools import lru_cache
 from typing import AbstractSet
 
 import numpy as np
 
+from triglot_server.engine import resources
 from triglot_server.engine.text import HAN
 
 MIN_SYLLABLES = 2  # a lone syllable ("Dan", "Lin") spells too many characters; two in a row are a name
@@ -27,7 +27,7 @@ _HAN_RUN = re.compile(f"{HAN.pattern}+")
 _JOINERS = re.compile(r"[-']")
 
 
-@lru_cache(maxsize=1)
+@resources.once
 def _tables() -> tuple[dict[int, str], frozenset[str]]:
     """Each character's first reading without tones and a space (a `str.translate` table), and every syllable
     (pypinyin's data, loaded on first use)."""
@@ -46,7 +46,7 @@ def preload() -> None:
     _tables()
 
 
-@lru_cache(maxsize=65536)  # a book repeats its names: each word is parsed once
+@resources.bounded(resources.WORD_CACHE)  # a book repeats its names: each word is parsed once
 def _syllables(word: str) -> int:
     """How many pinyin syllables spell `word` exactly (the fewest), 0 when it is not pinyin."""
     syllables = _tables()[1]
@@ -95,7 +95,7 @@ def _english_names(text: str, words: dict[str, tuple[str, int]]) -> set[str]:
 _NOT_HAN, _UNKNOWN = -1, -2  # a code point's entry in the syllable table: not Han; Han without a pypinyin reading
 
 
-@lru_cache(maxsize=1)
+@resources.once
 def _syllable_table() -> tuple[np.ndarray, dict[str, int]]:
     """Each code point's first-reading syllable as an id (or _NOT_HAN, _UNKNOWN), and the ids of the syllables."""
     readings, syllables = _tables()
