@@ -29,7 +29,7 @@ from grpc_status import rpc_status
 from triglot.v1 import triglot_pb2 as pb
 from triglot.v1 import triglot_pb2_grpc
 from triglot_server import limits
-from triglot_server.engine import alignment, comparison, languages, segmentation, traditional
+from triglot_server.engine import alignment, comparison, languages, resources, segmentation, traditional
 from triglot_server.engine import documents as extraction
 from triglot_server.engine.normal_form import NormalForm, has_line_end_hyphen, normal_form, vocabulary
 from triglot_server.engine.types import Cancelled, EngineError, InvalidInput, NotInstalled, Sentence
@@ -211,7 +211,7 @@ REMEMBERED_DOCUMENTS = 16
 """The last REMEMBERED_DOCUMENTS texts of up to REMEMBERED_CHARS characters are split once: a readout sent again, or
 aligned with its other versions a pair at a time, is not checked and split again (0.4 ms of the sample readout's 5 ms
 Align); they hold ~10 MB at most. Errors are not remembered, and nothing changes a document once read."""
-_split_remembered = functools.lru_cache(maxsize=REMEMBERED_DOCUMENTS)(_split)
+_split_remembered = resources.bounded(REMEMBERED_DOCUMENTS)(_split)
 
 
 def _read_document(document: pb.Document, field: str) -> _Document:
