@@ -7,10 +7,11 @@ feature counts, in the same order, so every score is the same float; py3langid's
 """
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import numpy as np
+
+from triglot_server.engine import resources
 
 
 def _walk(nextmove: np.ndarray, rowbase: np.ndarray, output: np.ndarray, data: np.ndarray,
@@ -31,7 +32,7 @@ def _walk(nextmove: np.ndarray, rowbase: np.ndarray, output: np.ndarray, data: n
     return order[:seen]
 
 
-@functools.lru_cache(maxsize=1)
+@resources.once
 def model() -> Any:
     """The model with all its languages, loaded once (~0.5 s, ~80 MB); `copy.copy` it to restrict the languages."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
