@@ -12,7 +12,6 @@ from test_align_edges import _all_paths
 from test_alignment import read_gold as gold
 from triglot_server.engine.alignment import align, cellcost, confidence, dp
 from triglot_server.engine.alignment.calibration import Params
-from triglot_server.engine.alignment.features import Features
 from triglot_server.engine.alignment.scoring import Scored
 from triglot_server.engine.comparison.findings.structural import LOW_CONFIDENCE
 
@@ -48,7 +47,7 @@ def test_expected_bead_counts_and_sizes_equal_brute_force_sums_over_every_alignm
                 want_size2 += w / total * size * size
     lat = cellcost.dense(costs, add)
     fwd, bwd = dp.forward_backward(lat, band, n, m, 1.0)
-    a, b = dp._type_sizes()
+    a, b = dp.type_sizes()
     for stats in {confidence._em_stats, getattr(confidence._em_stats, "py_func", confidence._em_stats)}:
         counts, size, size2 = stats(lat, fwd, bwd, band.lo, a, b, n, m, cx, cy, 0.5)
         assert counts == pytest.approx(want_counts, abs=1e-12)
@@ -74,8 +73,7 @@ def _lattice(sizes: list[float]) -> tuple[Scored, dp.Band, Params]:
         diagonal = (a == b) & (rows[:, None] - cols == 0) & (rows[:, None] >= a)
         costs[:, t, :] = -math.log(params.prior[(a, b)]) + np.where(diagonal, 0.0, 15.0)
     add = np.full((n + 1, m + 1), -math.log(params.prior[(0, 1)]) + 15.0)
-    feat = Features(lx={}, ly={}, cos={}, skip_x=np.zeros(n + 1), skip_y=np.zeros((n + 1, m + 1)), columns=cols, m=m)
-    return Scored(cellcost.dense(costs, add), add, feat), band, params
+    return Scored(cellcost.dense(costs, add)), band, params
 
 
 def _confidence(sizes: list[float]) -> np.ndarray:

@@ -238,7 +238,7 @@ def test_compiled_kernels_equal_their_pure_python_versions() -> None:
     band = dp.full_band(n, m)
     costs = rng.random((n + 1, len(dp.BEAD_TYPES), m + 1)) * 4
     add = rng.random((n + 1, m + 1)) * 4
-    a, b = dp._type_sizes()
+    a, b = dp.type_sizes()
     lat = cellcost.dense(costs, add)
     for kernel, args in ((dp._viterbi, (lat, band.lo, band.width, a, b, n, m)),
                          (dp._forward, (lat, band.lo, band.width, a, b, n, m, 1.0, np.zeros((0, 0)))),

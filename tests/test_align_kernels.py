@@ -123,7 +123,7 @@ def _level(rng: np.random.Generator) -> tuple[features.Level, dp.Band, Params]:
 
 def _dense(lat: tuple, band: dp.Band, m: int) -> np.ndarray:
     """The lattice's costs at every band cell, one row at a time (inf where no bead can end)."""
-    a, b = dp._type_sizes()
+    a, b = dp.type_sizes()
     out = np.empty((band.rows, len(a), band.width))
     for i in range(band.rows):
         cellcost.row_costs(lat, i, band.lo, m, a, b, out[i])
@@ -135,7 +135,7 @@ def test_fused_costs_equal_the_numpy_scores_and_give_the_same_search(seed: int) 
     """Every cost the kernels compute from the features is the float of `score_reference`'s array, on the finest
     level (gap adjustments, phrase term) and a coarse one; the search, forward and backward passes agree."""
     rng = np.random.default_rng(400 + seed)
-    a, b = dp._type_sizes()
+    a, b = dp.type_sizes()
     for _ in range(12):
         level, band, params = _level(rng)
         feat = features.features(level, band)
@@ -145,7 +145,7 @@ def test_fused_costs_equal_the_numpy_scores_and_give_the_same_search(seed: int) 
             got = _dense(scored.lattice, band, level.m)
             cells = np.isfinite(got)
             assert np.array_equal(got[cells], costs[cells])
-            assert np.array_equal(scored.add_cost, add)
+            assert np.array_equal(scored.lattice[cellcost.ADD], add)
             # Where no bead can end, no kernel reads: the cost there is the lattice's inf, the reference's anything.
             columns = band.columns()[:, None, :]
             readable = (np.arange(band.rows)[:, None, None] >= a[None, :, None]) & (columns >= b[None, :, None]) \

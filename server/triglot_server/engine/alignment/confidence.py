@@ -89,8 +89,7 @@ class _Em:
 
     def __init__(self, path: list[tuple[int, int]], params: Params, lx: np.ndarray, ly: np.ndarray) -> None:
         self.cx, self.cy = prefix(lx), prefix(ly)
-        self.a = np.array([t[0] for t in dp.BEAD_TYPES], dtype=np.int64)
-        self.b = np.array([t[1] for t in dp.BEAD_TYPES], dtype=np.int64)
+        self.a, self.b = dp.type_sizes()
         self.inv_ratio = 1.0 / params.ratio
         cx, cy = self.cx, self.cy
         on_path = np.array([math.log(max(cx[i1] - cx[i0] + (cy[j1] - cy[j0]) * self.inv_ratio, 1.0))

@@ -96,7 +96,7 @@ def search(lat: tuple, band: Band, n: int, m: int) -> tuple[list[tuple[int, int]
     type BEAD_TYPES[t] ending at cell (i, band.lo[i] + c), and add_cost[i, c], of a 0-1 bead ending there). Returns
     the visited cells (0,0) .. (n,m) and the cumulative cost of each visited cell.
     """
-    a, b = _type_sizes()
+    a, b = type_sizes()
     d, back = _viterbi(lat, band.lo, band.width, a, b, n, m)
     if not (0 <= m - band.lo[n] < band.width) or not np.isfinite(d[n, m - band.lo[n]]):
         raise RuntimeError("alignment band does not reach the end cell")
@@ -384,7 +384,7 @@ def _viterbi(lat, lo, width, a, b, n, m):
 PARALLEL_PASSES_MIN = 200_000  # cost entries (rows x bead types x width) from which the two passes run in parallel
 
 
-def _type_sizes() -> tuple[np.ndarray, np.ndarray]:
+def type_sizes() -> tuple[np.ndarray, np.ndarray]:
     """Source and target sentence counts of BEAD_TYPES, as the kernels take them."""
     return (np.array([t[0] for t in BEAD_TYPES], dtype=np.int64), np.array([t[1] for t in BEAD_TYPES], dtype=np.int64))
 
@@ -392,10 +392,11 @@ def _type_sizes() -> tuple[np.ndarray, np.ndarray]:
 def forward_backward(lat: tuple, band: Band, n: int, m: int, temperature: float) -> tuple[np.ndarray, np.ndarray]:
     """Log summed weights exp(-cost / temperature) of all paths from (0, 0) to each band cell (forward) and from
     each cell to (n, m) (backward), for the bead costs `lat` (`cellcost`)."""
-    a, b = _type_sizes()
+    a, b = type_sizes()
     args = (lat, band.lo, band.width, a, b, n, m, 1.0 / temperature)
     none = np.zeros((0, 0))
-    if band.rows * len(a) * band.width < PARALLEL_PASSES_MIN:  # a readout: starting a thread costs more than the pass it would move
+    # A readout: starting a thread costs more than the pass it would move.
+    if band.rows * len(a) * band.width < PARALLEL_PASSES_MIN:
         return _forward(*args, none)[0], _backward(*args)
     # The two passes are independent and the kernels release the GIL: one runs on a second core.
     with ThreadPoolExecutor(max_workers=1) as other:
@@ -409,7 +410,7 @@ def expected_beads(lat: tuple, band: Band, n: int, m: int) -> tuple[np.ndarray, 
     """Over all alignments weighted exp(-cost) (lat with a size table, `cellcost.with_sizes`): the expected number
     of beads of each type of BEAD_TYPES, and over the beads linking both sides the expected sums of their log size
     and of its square. The backward pass, then the forward pass collecting them (no third pass)."""
-    a, b = _type_sizes()
+    a, b = type_sizes()
     bwd = _backward(lat, band.lo, band.width, a, b, n, m, 1.0)
     _, counts, w_size, w_size2 = _forward(lat, band.lo, band.width, a, b, n, m, 1.0, bwd)
     return counts, w_size, w_size2
@@ -421,7 +422,7 @@ def posteriors(lat: tuple, band: Band, n: int, m: int, path: list[tuple[int, int
     alignments weighted exp(-cost / temperature)."""
     fwd, bwd = forward_backward(lat, band, n, m, temperature)
     cells = np.array(path, dtype=np.int64).reshape(-1, 2)
-    a, b = _type_sizes()
+    a, b = type_sizes()
     return _posteriors(lat, fwd, bwd, band.lo, a, b, n, m, cells[:, 0], cells[:, 1], 1.0 / temperature)
 
 

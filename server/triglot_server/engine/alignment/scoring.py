@@ -17,8 +17,6 @@ class Scored:
     """A level's bead costs as the DP kernels read them (`cellcost`): the 1-0 and 0-1 costs as (rows, width)
     arrays, every other bead's cost computed where it is read from the features and the parameters."""
     lattice: tuple
-    add_cost: np.ndarray  # (rows, width)
-    features: Features
 
 
 # Length differences have a part that does not grow with the sentence: a version adds or drops a phrase (a title,
@@ -36,10 +34,14 @@ def score(feat: Features, params: Params, factor: int) -> Scored:
     """The costs of `score_reference` (the same floats), without its (rows, types, width) array."""
     prior = level_prior(params, factor)
     skip, add_cost = _gap_costs(feat, params, factor, prior)
-    phrase = (PHRASE_SHARE * params.mean_y) ** 2 if factor == 1 else 0.0
     lat = cellcost.fused(TYPES, skip, add_cost, feat.lx, feat.ly, feat.cos, prior, params.weight, params.threshold,
-                         (params.ratio, params.var, phrase, params.length_weight))
-    return Scored(lat, add_cost, feat)
+                         (params.ratio, params.var, _phrase_variance(params, factor), params.length_weight))
+    return Scored(lat)
+
+
+def _phrase_variance(params: Params, factor: int) -> float:
+    """The length variance that does not grow with the sentence (see PHRASE_SHARE); none between blocks."""
+    return (PHRASE_SHARE * params.mean_y) ** 2 if factor == 1 else 0.0
 
 
 def _gap_costs(feat: Features, params: Params, factor: int, prior: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -62,7 +64,7 @@ def score_reference(feat: Features, params: Params, factor: int) -> tuple[np.nda
     rows, width = feat.skip_y.shape
     costs = np.empty((rows, len(TYPES), width), dtype=np.float64)
     prior = level_prior(params, factor)
-    phrase = (PHRASE_SHARE * params.mean_y) ** 2 if factor == 1 else 0.0
+    phrase = _phrase_variance(params, factor)
     skip, add_cost = _gap_costs(feat, params, factor, prior)
     for t, (a, b) in enumerate(TYPES):
         if (a, b) == (1, 0):
