@@ -4,6 +4,7 @@ from __future__ import annotations
 import random
 
 from triglot_server.engine.alignment import pinyin
+from triglot_server.engine.text import HAN_RUN
 
 
 def _reference(chinese: list[str], wanted: set[str]) -> list[set[str]]:
@@ -12,7 +13,7 @@ def _reference(chinese: list[str], wanted: set[str]) -> list[set[str]]:
     out = []
     for text in chinese:
         found = set()
-        for run in pinyin._HAN_RUN.findall(text):
+        for run in HAN_RUN.findall(text):
             py = run.translate(readings).split()
             if len(py) != len(run):  # a character without a reading (but for the last) misaligns the readings
                 continue

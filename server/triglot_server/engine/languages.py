@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from triglot_server.engine import langid
-from triglot_server.engine.text import HAN, HAN_CHARS  # HAN_CHARS is also re-exported
+from triglot_server.engine.text import HAN, HAN_CHARS, code_points  # HAN_CHARS is also re-exported
 from triglot_server.engine.types import InvalidInput, LanguageCode
 
 LANGUAGES: dict[str, str] = {"en": "English", "zh": "Chinese", "zt": "Traditional Chinese", "ar": "Arabic"}
@@ -258,10 +258,9 @@ def _bmp_classes() -> Any:
     character, in numpy."""
     import numpy as np
 
-    chars = "".join(map(chr, range(_BMP)))
     table = np.zeros(_BMP + 1, np.uint8)
     for bit, pattern in enumerate(_CLASSES):
-        table[[match.start() for match in pattern.finditer(chars)]] |= 1 << bit
+        table[code_points(pattern, _BMP)] |= 1 << bit
     table[_BMP] = _ASTRAL
     return table
 

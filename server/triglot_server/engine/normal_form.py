@@ -17,12 +17,14 @@ from dataclasses import dataclass
 
 from triglot_server.engine import languages
 
-_BREAK = re.compile("[ \t]*(?:\r\n|[\n\r\x0b\x85\u2028])[ \t]*")
-_HAS_BREAK = re.compile("[\n\r\x0b\x85\u2028]")  # where _BREAK matches: a scan for one character, 10x faster
+_BREAK_CHARS = "\n\r\x0b\x85\u2028"  # what ends a line (with \r\n as one break)
+_LINE_BREAK = f"(?:\r\n|[{_BREAK_CHARS}])"
+_BREAK = re.compile(f"[ \t]*{_LINE_BREAK}[ \t]*")
+_HAS_BREAK = re.compile(f"[{_BREAK_CHARS}]")  # where _BREAK matches: a scan for one character, 10x faster
 _WORD = re.compile(r"[^\W\d_]+")
 # A line-end hyphen between two lowercase letters: "recog-\nnition".
 _HYPHENATED = re.compile(r"([^\W\d_]+)-$")
-_LINE_END_HYPHEN = re.compile("-[ \t]*(?:\r\n|[\n\r\x0b\x85\u2028])")
+_LINE_END_HYPHEN = re.compile(f"-[ \t]*{_LINE_BREAK}")
 
 
 @dataclass(frozen=True)

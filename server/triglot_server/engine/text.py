@@ -7,6 +7,7 @@ the findings) takes its patterns from here, so "a Chinese character" means the s
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 
 # Han ideographs (unified, extensions A-I, compatibility) plus 々 and 〇, which are written as part of Chinese words:
@@ -14,6 +15,12 @@ import unicodedata
 HAN_CHARS = "\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003347f"
 HAN = re.compile(f"[{HAN_CHARS}]")
 HAN_RUN = re.compile(f"[{HAN_CHARS}]+")
+
+
+def code_points(pattern: re.Pattern[str], end: int = sys.maxunicode + 1) -> list[int]:
+    """The code points below `end` that the one-character class `pattern` matches: what a table indexed by code
+    point marks, read off the pattern itself so the table and the regex cannot disagree."""
+    return [match.start() for match in pattern.finditer("".join(map(chr, range(end))))]
 
 # Arabic letters (hamza to yeh, with the marks between them and the extended letters up to yeh barree).
 ARABIC_LETTERS = "\u0621-\u065f\u0670-\u06d3"

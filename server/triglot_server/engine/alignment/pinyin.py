@@ -16,14 +16,13 @@ from typing import AbstractSet
 import numpy as np
 
 from triglot_server.engine import resources
-from triglot_server.engine.text import HAN
+from triglot_server.engine.text import HAN, code_points
 
 MIN_SYLLABLES = 2  # a lone syllable ("Dan", "Lin") spells too many characters; two in a row are a name
 MAX_SYLLABLES = 4  # "Wang Qiyao" is three; four covers a surname with a three-syllable given name
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][a-z]+)*\b")  # a capitalised word, hyphens/apostrophes inside (Dai-yu, Xi'an)
 _LOWER = re.compile(r"\b[a-z]+(?:[-'][a-z]+)*\b")
 _GAZETTEER = "#name:"  # the lexicon's keys of the names it knows (lexicon/names: "#name:wang_yi")
-_HAN_RUN = re.compile(f"{HAN.pattern}+")
 _JOINERS = re.compile(r"[-']")
 
 
@@ -101,8 +100,7 @@ def _syllable_table() -> tuple[np.ndarray, dict[str, int]]:
     readings, syllables = _tables()
     ids = {s: k for k, s in enumerate(sorted(syllables))}
     table = np.full(sys.maxunicode + 1, _NOT_HAN, dtype=np.int16)
-    for run in _HAN_RUN.finditer("".join(map(chr, range(sys.maxunicode + 1)))):  # the Han ranges of text.HAN
-        table[run.start():run.end()] = _UNKNOWN
+    table[code_points(HAN)] = _UNKNOWN
     codes = np.fromiter(readings, dtype=np.int64, count=len(readings))
     syllable = np.fromiter((ids[r.strip()] for r in readings.values()), dtype=np.int16, count=len(readings))
     han = table[codes] != _NOT_HAN
