@@ -60,32 +60,68 @@ def dense(costs: np.ndarray, add: np.ndarray) -> tuple:
             *_no_sizes())
 
 
-def with_sizes(lat: tuple, types: tuple, sizes: np.ndarray, centre: float, mu: float, sd: float,
-               shift: np.ndarray) -> tuple:
-    """The lattice with a size cost on every bead linking both sides, 0.5 ((log size - mu) / sd)^2, and shift[t]
-    added to type t. sizes: `size_table` (log sizes less `centre`, float32: the deviation from a typical size keeps
-    float64's precision where it matters, at half the memory)."""
-    link = lat[LINK]
-    if lat[DENSE].shape[0]:
-        link = np.array([k if a and b else -1 for k, (a, b) in enumerate(types)], dtype=np.int64)
-    return lat[:LINK] + (link,) + lat[LINK + 1:SIZES] + (
-        sizes, np.array([centre - mu, 1.0 / sd, centre]), np.asarray(shift, dtype=np.float64))
+# A cost table: a lattice's costs computed once (`table`), for the confidence lattice, whose passes read every cost
+# eight times on a document (three EM rounds of a forward and a backward pass, the final pair): computing them again
+# from the features (`row_costs`) was most of a pass's time. Fields: costs (rows, types, width) (inf where no bead
+# can end), the 0-1 costs, link[t] (the type's index in the size table, -1 for none), the size table, its law
+# (centre - mu, 1 / sd, centre) and the per-type shifts (`with_sizes`).
+COSTS, T_ADD, T_LINK, T_SIZES, T_LAW, T_SHIFT = range(6)
+SIZE_BLOCK = 2048  # rows of log sizes computed at a time (float64, before the table's float32)
 
 
-def size_table(lat: tuple, types: tuple, lo: np.ndarray, width: int, m: int, cx: np.ndarray, cy: np.ndarray,
-               inv_ratio: float, centre: float) -> np.ndarray:
-    """Log size less `centre` of every bead linking both sides at every band cell, float32 (rows, linking types,
-    width), in the lattice's order of linking types (dense lattices: type order, 0 for the others)."""
+def table(lat: tuple, types: tuple, lo: np.ndarray, width: int, m: int, dtype: type = np.float64) -> tuple:
+    """The cost table of the lattice, without sizes. float32 halves its memory (62 MiB on Bible 006, not 124): a
+    cost below 40 keeps 3e-6 of its precision, which moves confidences by less than 1e-5."""
     a = np.array([t[0] for t in types], dtype=np.int64)
     b = np.array([t[1] for t in types], dtype=np.int64)
-    link = lat[LINK] if not lat[DENSE].shape[0] else np.arange(len(types), dtype=np.int64)
-    return _size_table(lo, width, m, a, b, link, int(link.max()) + 1, cx, cy, inv_ratio, centre)
+    link = lat[LINK]
+    if lat[DENSE].shape[0]:  # a dense lattice's linking types index the size table in type order
+        link = np.array([k if x and y else -1 for k, (x, y) in enumerate(types)], dtype=np.int64)
+    return (_table(lat, lo, width, m, a, b, np.zeros(0, dtype=dtype)), lat[ADD], link, *_no_sizes())
 
 
 @njit(cache=True, nogil=True)
-def _size_table(lo, width, m, a, b, link, n_link, cx, cy, inv_ratio, centre):
-    out = np.zeros((len(lo), n_link, width), dtype=np.float32)
+def _table(lat, lo, width, m, a, b, like):
+    out = np.empty((len(lo), len(a), width), dtype=like.dtype)
+    row = np.empty((len(a), width))
     for i in range(len(lo)):
+        row_costs(lat, i, lo, m, a, b, row)
+        out[i] = row
+    return out
+
+
+def with_sizes(tab: tuple, sizes: np.ndarray, centre: float, mu: float, sd: float, shift: np.ndarray) -> tuple:
+    """The cost table with a size cost on every bead linking both sides, 0.5 ((log size - mu) / sd)^2, and shift[t]
+    added to type t. sizes: `size_table` (log sizes less `centre`, float32: the deviation from a typical size keeps
+    float64's precision where it matters, at half the memory)."""
+    return tab[:T_SIZES] + (sizes, np.array([centre - mu, 1.0 / sd, centre]), np.asarray(shift, dtype=np.float64))
+
+
+def size_table(tab: tuple, types: tuple, lo: np.ndarray, width: int, m: int, cx: np.ndarray, cy: np.ndarray,
+               inv_ratio: float, centre: float) -> np.ndarray:
+    """Log size less `centre` of every bead linking both sides at every band cell, float32 (rows, linking types,
+    width), in the table's order of linking types (its link)."""
+    a = np.array([t[0] for t in types], dtype=np.int64)
+    b = np.array([t[1] for t in types], dtype=np.int64)
+    link = tab[T_LINK]
+    out = np.empty((len(lo), max(int(link.max()) + 1, 0), width), dtype=np.float32)
+    # Blocks of rows: numpy's log is vectorised (libm's, called from a loop, was most of the table's time).
+    block = np.empty((min(SIZE_BLOCK, len(lo)),) + out.shape[1:])
+    for r0 in range(0, len(lo), len(block)):
+        part = block[:len(lo) - r0]
+        _size_sums(lo, width, m, a, b, link, cx, cy, inv_ratio, r0, part)
+        np.log(part, out=part)
+        part -= centre
+        out[r0:r0 + len(part)] = part
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _size_sums(lo, width, m, a, b, link, cx, cy, inv_ratio, r0, out):
+    """out[i - r0, k, c] = the size of the bead of linking type k ending at band cell (i, c), for rows r0 ..
+    r0 + len(out) - 1 (1 where none can end: log 0)."""
+    out[:] = 1.0
+    for i in range(r0, r0 + len(out)):
         for t in range(len(a)):
             k = link[t]
             if k < 0 or a[t] == 0 or b[t] == 0 or i < a[t]:
@@ -95,15 +131,39 @@ def _size_table(lo, width, m, a, b, link, n_link, cx, cy, inv_ratio, centre):
                 if j > m:
                     break
                 if j >= b[t]:
-                    out[i, k, c] = log_size(cx, cy, inv_ratio, i, j, a[t], b[t]) - centre
-    return out
+                    out[i - r0, k, c] = bead_size(cx, cy, inv_ratio, i, j, a[t], b[t])
+
+
+@njit(cache=True, nogil=True)
+def table_row(tab, i, inv_t, out):
+    """out[t, c] = inv_t times the cost of a bead of type t ending at band cell (i, c), read from a cost table: its
+    cost plus, on a linking type when the table has sizes, the size cost and the type's shift (inf where none can
+    end)."""
+    costs, add, link, sizes, law, shift = tab
+    n_types, width = out.shape
+    offset, inv_sd = law[0], law[1]
+    for t in range(n_types):
+        o, base, k = out[t], costs[i, t], link[t]
+        if k >= 0 and sizes.shape[0] > 0:
+            size, st = sizes[i, k], shift[t]
+            for c in range(width):
+                z = (size[c] + offset) * inv_sd
+                o[c] = (base[c] + (0.5 * z * z + st)) * inv_t
+        else:
+            for c in range(width):
+                o[c] = base[c] * inv_t
+
+
+@njit(cache=True, nogil=True)
+def bead_size(cx, cy, inv_ratio, i, j, a, b):
+    """Size of the bead of a source and b target sentences ending at cell (i, j): source characters plus target
+    characters in source units, one size for both sides (at least 1)."""
+    return max(cx[i] - cx[i - a] + (cy[j] - cy[j - b]) * inv_ratio, 1.0)
 
 
 @njit(cache=True, nogil=True)
 def log_size(cx, cy, inv_ratio, i, j, a, b):
-    """Log size of the bead of a source and b target sentences ending at cell (i, j): source characters plus target
-    characters in source units, one size for both sides."""
-    return math.log(max(cx[i] - cx[i - a] + (cy[j] - cy[j - b]) * inv_ratio, 1.0))
+    return math.log(bead_size(cx, cy, inv_ratio, i, j, a, b))
 
 
 @njit(cache=True, nogil=True)

@@ -42,25 +42,28 @@ PRIOR_WEIGHT = 200.0
 # size but one look impossible (Bible books give 0.44-0.47).
 SIZE_SD0 = 0.5
 SIZE_PSEUDO_BEADS = 10
+# Cost entries (rows x bead types x width) from which the cost table is float32 (a book: 62 MiB on Bible 006, not
+# 124); a readout's stays float64, its confidences those of the search's costs to the last digit.
+FLOAT32_MIN = 1 << 22
 
 def bead_confidence(path: list[tuple[int, int]], scored: Scored, band: dp.Band, n: int, m: int, params: Params,
                     lx: np.ndarray, ly: np.ndarray) -> np.ndarray:
-    """Confidence of each bead of `path` (see the module doc); lx, ly are the sentence lengths. The size costs and
-    the bead-type shifts are added where the kernels read a cost (`cellcost.with_sizes`), from a table of log sizes
-    computed once; `bead_confidence_reference` is the original on dense cost arrays (the same to about 1e-7)."""
+    """Confidence of each bead of `path` (see the module doc); lx, ly are the sentence lengths. The lattice's costs
+    are computed once into a table (`cellcost.table`) that every pass reads, the size costs and bead-type shifts
+    added where a kernel reads a cost (`cellcost.with_sizes`), from a table of log sizes computed once;
+    `bead_confidence_reference` is the original on dense cost arrays (the same to about 1e-7, 1e-5 with float32)."""
     em = _Em(path, params, lx, ly)
+    entries = band.rows * len(dp.BEAD_TYPES) * band.width
+    tab = cellcost.table(scored.lattice, dp.BEAD_TYPES, band.lo, band.width, m,
+                         np.float32 if entries >= FLOAT32_MIN else np.float64)
     if em.mu is None:  # nothing links the two sides: only the search's posterior
-        return dp.posteriors(scored.lattice, band, n, m, path, TEMPERATURE)
+        return dp.posteriors(tab, band, n, m, path, TEMPERATURE)
     centre = em.mu
-    sizes = cellcost.size_table(scored.lattice, dp.BEAD_TYPES, band.lo, band.width, m, em.cx, em.cy, em.inv_ratio,
-                                centre)
-
-    def lattice() -> tuple:
-        return cellcost.with_sizes(scored.lattice, dp.BEAD_TYPES, sizes, centre, em.mu, em.sd, em.shift)
-
+    sizes = cellcost.size_table(tab, dp.BEAD_TYPES, band.lo, band.width, m, em.cx, em.cy, em.inv_ratio, centre)
     for _ in range(EM_ROUNDS):
-        em.update(*dp.expected_beads(lattice(), band, n, m))
-    return dp.posteriors(lattice(), band, n, m, path, TEMPERATURE)
+        em.update(*dp.expected_beads(cellcost.with_sizes(tab, sizes, centre, em.mu, em.sd, em.shift), band, n, m))
+    return dp.posteriors(cellcost.with_sizes(tab, sizes, centre, em.mu, em.sd, em.shift), band, n, m, path,
+                         TEMPERATURE)
 
 
 def bead_confidence_reference(path: list[tuple[int, int]], costs: np.ndarray, add_cost: np.ndarray, band: dp.Band,
@@ -68,19 +71,23 @@ def bead_confidence_reference(path: list[tuple[int, int]], costs: np.ndarray, ad
     """`bead_confidence` on dense arrays (cellcost.dense), the original kept as its reference: the size costs
     added to a copy of the costs in place each round, the EM statistics from a pass of their own."""
     em = _Em(path, params, lx, ly)
+
+    def table(costs: np.ndarray) -> tuple:
+        return cellcost.table(cellcost.dense(costs, add_cost), dp.BEAD_TYPES, band.lo, band.width, m)
+
     if em.mu is None:
-        return dp.posteriors(cellcost.dense(costs, add_cost), band, n, m, path, TEMPERATURE)
+        return dp.posteriors(table(costs), band, n, m, path, TEMPERATURE)
     costs = costs.copy()
     _add_size_cost(costs, band.lo, em.a, em.b, m, em.cx, em.cy, em.inv_ratio, 0.0, 0.0, em.mu, em.sd,
                    np.zeros(len(em.a)))
     for _ in range(EM_ROUNDS):
         lat = cellcost.dense(costs, add_cost)
-        fwd, bwd = dp.forward_backward(lat, band, n, m, 1.0)
+        fwd, bwd = dp.forward_backward(table(costs), band, n, m, 1.0)
         mu, sd, prior = em.mu, em.sd, em.prior
         em.update(*_em_stats(lat, fwd, bwd, band.lo, em.a, em.b, n, m, em.cx, em.cy, em.inv_ratio))
         _add_size_cost(costs, band.lo, em.a, em.b, m, em.cx, em.cy, em.inv_ratio, mu, sd, em.mu, em.sd,
                        np.log(prior) - np.log(np.maximum(em.prior, 1e-9)))
-    return dp.posteriors(cellcost.dense(costs, add_cost), band, n, m, path, TEMPERATURE)
+    return dp.posteriors(table(costs), band, n, m, path, TEMPERATURE)
 
 
 class _Em:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from triglot_server.engine.alignment.cellcost import ADD, LINK, SIZE_LAW, SIZES, row_costs
+from triglot_server.engine.alignment.cellcost import ADD, T_ADD, T_LAW, T_LINK, T_SIZES, row_costs, table_row
 from triglot_server.engine.alignment.compiled import njit
 
 INF = np.inf
@@ -218,134 +218,248 @@ def _cell(lo, width, i, j):
     return i, c
 
 
-@njit(cache=True, nogil=True)
-def _logsumexp(buf, k):
-    """log(sum(exp(buf[:k]))): one exp per term and one log per cell (not a log1p per term as pairwise logaddexp)."""
-    mx = -np.inf
-    for q in range(k):
-        if buf[q] > mx:
-            mx = buf[q]
-    if mx == -np.inf:
-        return -np.inf
-    acc = 0.0
-    for q in range(k):
-        acc += np.exp(buf[q] - mx)
-    return mx + np.log(acc)
+# The forward and backward passes sum, at every cell, the weights of the beads reaching it: log(sum(exp(term))) over
+# up to 12 terms. They work a row at a time, in loops over the row's columns that the compiler turns into vector
+# instructions: the terms of each bead type from the rows it comes from, their maximum, exp of their distance to it
+# (`_exp_neg`, a polynomial: libm's exp is a call per term and cannot be vectorised, and was most of a pass), then
+# the row's own recurrence of 0-1 beads, one column after the other (one exp and one log per cell).
+EXP_FLOOR = -40.0  # exp below it is < 4.3e-18: nothing next to the largest term (1) of a sum, nor in a count
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _exp_neg(x):
+    """exp(x) for x <= 0 to about 1e-14 relative (0 below EXP_FLOOR): exp(x / 64) by its Taylor series to degree 15
+    (|x / 64| <= 0.625), squared six times. Plain arithmetic, so a loop of it is vectorised."""
+    y = max(x, EXP_FLOOR) * 0.015625
+    p = 1.0 / 1307674368000.0
+    p = p * y + 1.0 / 87178291200.0
+    p = p * y + 1.0 / 6227020800.0
+    p = p * y + 1.0 / 479001600.0
+    p = p * y + 1.0 / 39916800.0
+    p = p * y + 1.0 / 3628800.0
+    p = p * y + 1.0 / 362880.0
+    p = p * y + 1.0 / 40320.0
+    p = p * y + 1.0 / 5040.0
+    p = p * y + 1.0 / 720.0
+    p = p * y + 1.0 / 120.0
+    p = p * y + 1.0 / 24.0
+    p = p * y + 1.0 / 6.0
+    p = p * y + 0.5
+    p = p * y + 1.0
+    p = p * y + 1.0
+    p = p * p
+    p = p * p
+    p = p * p
+    p = p * p
+    p = p * p
+    p = p * p
+    return p if x > EXP_FLOOR else 0.0
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _sum_terms(terms, hi, mx, acc, keep):
+    """Per column c < hi: mx[c] = the largest of terms[:, c] (0 when all are -inf) and acc[c] = sum of exp(terms[:, c]
+    - mx[c]), so that log(sum(exp(terms[:, c]))) = mx[c] + log(acc[c]) (-inf when acc[c] is 0). keep: terms becomes
+    those exps (a bead's probability is its exp times exp(mx + the other pass's value - total))."""
+    n_terms = terms.shape[0]
+    for c in range(hi):
+        mx[c] = -np.inf
+        acc[c] = 0.0
+    for q in range(n_terms):
+        tq = terms[q]
+        for c in range(hi):
+            if tq[c] > mx[c]:
+                mx[c] = tq[c]
+    for c in range(hi):
+        if mx[c] == -np.inf:
+            mx[c] = 0.0
+    for q in range(n_terms):
+        tq = terms[q]
+        if keep:
+            for c in range(hi):
+                tq[c] = _exp_neg(tq[c] - mx[c])
+                acc[c] += tq[c]
+        else:
+            for c in range(hi):
+                acc[c] += _exp_neg(tq[c] - mx[c])
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _scan(mx, acc, w, out, pre, top, e1, e2):
+    """The row's own recurrence of 0-1 beads, out[c] = log(exp(x[c]) + exp(out[c - 1] + w[c])) in scan order, with
+    x[c] = mx[c] + log(acc[c]) (`_sum_terms`). Unrolled, out[c] = pre[c] + log(sum over k <= c of exp(x[k] - pre[k]))
+    with pre the running sum of w: the running maximum `top` of mx - pre and the rescaled sum are chains of a max and
+    of a multiply-add, and the exps (vectorised) and logs are off the chains, which a cell-by-cell logaddexp has on
+    them (latency-bound, most of a pass). An impossible step (w = -inf) starts the sums again."""
+    k = len(out)
+    run, last = 0.0, -np.inf
+    for c in range(k):
+        if c > 0:
+            run += w[c]
+        if run == -np.inf:  # no 0-1 bead into c: the recurrence starts again here
+            run, last = 0.0, -np.inf
+        pre[c] = run
+        z = mx[c] - run if acc[c] > 0.0 else -np.inf
+        e1[c] = last  # the previous maximum, for the rescaling below
+        last = max(last, z)
+        top[c] = last
+        e2[c] = z
+    for c in range(k):
+        e1[c] = _exp_neg(e1[c] - top[c])  # 0 after a restart or before the first term (-inf - x, NaN)
+        e2[c] = acc[c] * _exp_neg(e2[c] - top[c])
+    total = 0.0
+    for c in range(k):
+        total = total * e1[c] + e2[c]
+        e1[c] = total
+    for c in range(k):
+        out[c] = pre[c] + top[c] + math.log(e1[c]) if e1[c] > 0.0 else -np.inf
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _collect(tab, e, mx, other, total, hi, row, link, b, off, stats, g, p):
+    """Add to stats (counts per type, then the sums of log size and of its square) the probabilities of the beads
+    whose exps relative to mx are e[t] (`_sum_terms`), at band row i where the other pass has `other`; bead type t's
+    end cell is band cell c + off[t] of row[t] (its log size is read there)."""
+    sizes, centre = tab[T_SIZES], tab[T_LAW][2]
+    n_types = len(link)
+    for c in range(hi):
+        g[c] = _exp_neg(min(mx[c] + other[c] - total, 0.0))
+    for t in range(n_types):
+        if row[t] < 0:
+            continue
+        et, sp = e[t], 0.0
+        for c in range(hi):
+            p[c] = et[c] * g[c]
+        for c in range(hi):
+            sp += p[c]
+        stats[t] += sp
+        if link[t] >= 0 and b[t] > 0 and sizes.shape[0] > 0:
+            size, o = sizes[row[t], link[t]], off[t]
+            ss, ss2 = 0.0, 0.0
+            for c in range(max(0, -o), min(hi, len(size) - o)):
+                ls = size[c + o] + centre
+                ss += p[c] * ls
+                ss2 += p[c] * ls * ls
+            stats[n_types] += ss
+            stats[n_types + 1] += ss2
 
 
 @njit(cache=True, nogil=True)
-def _forward(lat, lo, width, a, b, n, m, inv_t, bwd):
-    """Log of the summed weight exp(-cost * inv_t) of all paths from (0, 0) to each band cell (i, lo[i] + c).
-
-    With the backward values `bwd` of the same lattice (an empty array for none), also what the confidence lattice's
-    EM needs: the expected number of beads of each type over all alignments and, over the beads linking both sides,
-    the expected sums of their log size (from the lattice's size table) and its square. A bead's probability is its
-    forward term times exp(max + bwd - total), one exp per cell rather than per bead (`confidence._em_stats` is the
-    plain version)."""
-    rows, n_types, add_cost = len(lo), len(a), lat[ADD]
-    link, sizes, centre = lat[LINK], lat[SIZES], lat[SIZE_LAW][2]
+def _forward(tab, lo, width, a, b, n, m, inv_t, fwd, r0, r1, bwd, total):
+    """Rows r0 .. r1 - 1 of the forward pass into fwd (the rows above already there): the log of the summed weight
+    exp(-cost * inv_t) of all paths from (0, 0) to each band cell (i, lo[i] + c), for the costs of a cost table
+    (`cellcost.table`). With the backward values bwd of those rows (an empty array for none) and the log total
+    weight, also the EM statistics (`expected_beads`) of the beads ending in those rows, returned as counts per type
+    then the sums of log size and of its square."""
+    n_types, add_cost = len(a), tab[T_ADD]
     expect = bwd.shape[0] > 0
-    total = bwd[0, 0] if expect else 0.0
-    counts = np.zeros(n_types)
-    w_size, w_size2 = 0.0, 0.0
-    fwd = np.full((rows, width), -np.inf)
-    buf = np.empty(n_types + 2)
-    kind = np.empty(n_types + 2, dtype=np.int64)  # the bead type of each term (-1: the start, n_types: 0-1)
+    stats = np.zeros(n_types + 2)
     costs = np.empty((n_types, width))
-    for i in range(rows):
-        row_costs(lat, i, lo, m, a, b, costs)
-        for c in range(width):
-            j = lo[i] + c
-            if j > m:
-                break
-            k = 0
-            if i == 0 and j == 0:
-                buf[k], kind[k] = 0.0, -1
-                k += 1
-            for t in range(n_types):
-                pi, pc = _cell(lo, width, i - a[t], j - b[t])
-                if pi < 0:
-                    continue
-                v = fwd[pi, pc]
-                if v != -np.inf:
-                    buf[k], kind[k] = v - costs[t, c] * inv_t, t
-                    k += 1
-            if c > 0 and j > 0:  # 0-1 bead from (i, j - 1)
-                v = fwd[i, c - 1]
-                if v != -np.inf:
-                    buf[k], kind[k] = v - add_cost[i, c] * inv_t, n_types
-                    k += 1
-            mx = -np.inf
-            for q in range(k):
-                if buf[q] > mx:
-                    mx = buf[q]
-            if mx == -np.inf:
+    terms = np.empty((n_types, width))
+    mx, acc, w = np.empty(width), np.empty(width), np.empty(width)
+    scratch = (np.empty(width), np.empty(width), np.empty(width), np.empty(width))
+    row, off = np.empty(n_types, dtype=np.int64), np.zeros(n_types, dtype=np.int64)
+    for i in range(r0, r1):
+        table_row(tab, i, inv_t, costs)
+        hi = min(width, m - lo[i] + 1)  # the columns with j <= m
+        if hi <= 0:
+            continue
+        for t in range(n_types):  # bead type t from (i - a, j - b): band column c + d of row i - a
+            tt = terms[t]
+            tt[:hi] = -np.inf
+            pi = i - a[t]
+            row[t] = i if pi >= 0 else -1
+            if pi < 0:
                 continue
-            # log(sum(exp(buf[:k]))) as `_logsumexp` computes it, keeping the terms.
-            acc = 0.0
-            for q in range(k):
-                buf[q] = np.exp(buf[q] - mx)
-                acc += buf[q]
-            fwd[i, c] = mx + np.log(acc)
-            if not expect:
-                continue
-            g = mx + bwd[i, c] - total
-            if not g > -700.0:  # also skips NaN from -inf + inf
-                continue
-            g = np.exp(g)
-            for q in range(k):
-                t = kind[q]
-                if t < 0 or t == n_types:
-                    continue
-                p = min(buf[q] * g, 1.0)
-                counts[t] += p
-                if link[t] >= 0 and a[t] > 0 and b[t] > 0:
-                    ls = sizes[i, link[t], c] + centre
-                    w_size += p * ls
-                    w_size2 += p * ls * ls
-    return fwd, counts, w_size, w_size2
+            d = lo[i] - b[t] - lo[pi]
+            prev, ct = fwd[pi], costs[t]
+            for c in range(max(0, -d), min(hi, width - d)):
+                tt[c] = prev[c + d] - ct[c]
+        _sum_terms(terms, hi, mx, acc, expect)
+        if expect:
+            _collect(tab, terms, mx, bwd[i], total, hi, row, tab[T_LINK], b, off, stats, *scratch[:2])
+        if i == 0 and lo[0] == 0:  # the start
+            mx[0], acc[0] = (mx[0], acc[0] + math.exp(-mx[0])) if acc[0] > 0.0 else (0.0, 1.0)
+        w[0] = 0.0
+        for c in range(1, hi):  # 0-1 bead from (i, j - 1)
+            w[c] = -add_cost[i, c] * inv_t
+        _scan(mx[:hi], acc[:hi], w[:hi], fwd[i, :hi], *scratch)
+    return stats
 
 
 @njit(cache=True, nogil=True)
-def _backward(lat, lo, width, a, b, n, m, inv_t):
-    """Log of the summed weight of all paths from each band cell to (n, m)."""
-    rows, n_types, add_cost = len(lo), len(a), lat[ADD]
-    bwd = np.full((rows, width), -np.inf)
-    buf = np.empty(n_types + 2)
+def _backward(tab, lo, width, a, b, n, m, inv_t, bwd, r0, r1, fwd, total, last):
+    """Rows r1 - 1 down to r0 of the backward pass into bwd (the rows below already there): the log of the summed
+    weight of all paths from each band cell to (n, m). With the forward values fwd of those rows (an empty array
+    for none), also the EM statistics of the beads from those rows that end in a row <= last (as `_forward`)."""
+    rows, n_types, add_cost = len(lo), len(a), tab[T_ADD]
+    expect = fwd.shape[0] > 0
+    stats = np.zeros(n_types + 2)
     ring = np.max(a) + 1  # the costs of the rows below this one that a bead can reach
     costs = np.empty((ring, n_types, width))
-    slot = np.empty(n_types, dtype=np.int64)
-    for i in range(rows - 1, -1, -1):
+    for q in range(r1, min(r1 + ring - 1, rows)):
+        table_row(tab, q, inv_t, costs[q % ring])
+    terms = np.empty((n_types, width))
+    mx, acc, w = np.empty(width), np.empty(width), np.empty(width)
+    scratch = (np.empty(width), np.empty(width), np.empty(width), np.empty(width))
+    row, off = np.empty(n_types, dtype=np.int64), np.empty(n_types, dtype=np.int64)
+    for i in range(r1 - 1, r0 - 1, -1):
         if i + 1 < rows:
-            row_costs(lat, i + 1, lo, m, a, b, costs[(i + 1) % ring])
-        for t in range(n_types):
-            slot[t] = (i + a[t]) % ring
-        for c in range(width - 1, -1, -1):
-            j = lo[i] + c
-            if j > m:
+            table_row(tab, i + 1, inv_t, costs[(i + 1) % ring])
+        hi = min(width, m - lo[i] + 1)
+        if hi <= 0:
+            continue
+        for t in range(n_types):  # bead type t to (i + a, j + b): band column c + d of row i + a
+            tt = terms[t]
+            tt[:hi] = -np.inf
+            ni = i + a[t]
+            row[t] = ni if ni < rows and ni <= last else -1
+            if ni >= rows:
                 continue
-            k = 0
-            if i == n and j == m:
-                buf[k] = 0.0
-                k += 1
-            for t in range(n_types):
-                ni, nj = i + a[t], j + b[t]
-                if ni >= rows or nj > m:
+            d = lo[i] + b[t] - lo[ni]
+            off[t] = d
+            nxt, ct = bwd[ni], costs[ni % ring, t]
+            for c in range(max(0, -d), min(hi, width - d, m - lo[i] - b[t] + 1)):
+                tt[c] = nxt[c + d] - ct[c + d]
+        _sum_terms(terms, hi, mx, acc, expect)
+        if expect:
+            _collect(tab, terms, mx, fwd[i], total, hi, row, tab[T_LINK], b, off, stats, *scratch[:2])
+        if i == n and lo[i] + hi - 1 == m:  # the end
+            c = hi - 1
+            mx[c], acc[c] = (mx[c], acc[c] + math.exp(-mx[c])) if acc[c] > 0.0 else (0.0, 1.0)
+        # Right to left: the scan's step into column c is the 0-1 bead from (i, j) to (i, j + 1).
+        for c in range(hi - 1):
+            w[c] = -add_cost[i, c + 1] * inv_t
+        w[hi - 1] = 0.0
+        _scan(mx[:hi][::-1], acc[:hi][::-1], w[:hi][::-1], bwd[i, :hi][::-1], *scratch)
+    return stats
+
+
+@njit(cache=True, nogil=True)
+def _cut_total(tab, fwd, bwd, lo, a, b, m, h, inv_t):
+    """Log total weight of all paths, from the forward values of rows <= h and the backward values of rows > h:
+    every path crosses between them by exactly one bead."""
+    rows, n_types, width = len(lo), len(a), fwd.shape[1]
+    costs = np.empty((n_types, width))
+    top, acc = 0.0, 0.0
+    for i in range(h + 1, min(h + 1 + np.max(a), rows)):
+        table_row(tab, i, inv_t, costs)
+        for t in range(n_types):
+            pi = i - a[t]
+            if pi < 0 or pi > h:
+                continue
+            d = lo[i] - b[t] - lo[pi]
+            for c in range(max(0, -d), min(width, width - d, m - lo[i] + 1)):
+                v = fwd[pi, c + d] - costs[t, c] + bwd[i, c]
+                if v == -np.inf:
                     continue
-                nc = nj - lo[ni]
-                if nc < 0 or nc >= width:
-                    continue
-                v = bwd[ni, nc]
-                if v != -np.inf:
-                    buf[k] = v - costs[slot[t], t, nc] * inv_t
-                    k += 1
-            if c + 1 < width and j + 1 <= m:  # 0-1 bead to (i, j + 1)
-                v = bwd[i, c + 1]
-                if v != -np.inf:
-                    buf[k] = v - add_cost[i, c + 1] * inv_t
-                    k += 1
-            bwd[i, c] = _logsumexp(buf, k)
-    return bwd
+                if acc == 0.0:
+                    top, acc = v, 1.0
+                elif v <= top:
+                    acc += math.exp(v - top)
+                else:
+                    top, acc = v, acc * math.exp(top - v) + 1.0
+    return top + math.log(acc) if acc > 0.0 else -np.inf
 
 
 @njit(cache=True, nogil=True)
@@ -381,7 +495,7 @@ def _viterbi(lat, lo, width, a, b, n, m):
     return d, back
 
 
-PARALLEL_PASSES_MIN = 200_000  # cost entries (rows x bead types x width) from which the two passes run in parallel
+PARALLEL_PASSES_MIN = 200_000  # cost entries (rows x bead types x width) from which the passes run in parallel
 
 
 def type_sizes() -> tuple[np.ndarray, np.ndarray]:
@@ -389,45 +503,67 @@ def type_sizes() -> tuple[np.ndarray, np.ndarray]:
     return (np.array([t[0] for t in BEAD_TYPES], dtype=np.int64), np.array([t[1] for t in BEAD_TYPES], dtype=np.int64))
 
 
-def forward_backward(lat: tuple, band: Band, n: int, m: int, temperature: float) -> tuple[np.ndarray, np.ndarray]:
-    """Log summed weights exp(-cost / temperature) of all paths from (0, 0) to each band cell (forward) and from
-    each cell to (n, m) (backward), for the bead costs `lat` (`cellcost`)."""
+def _parallel(band: Band, *calls):
+    """The results of calls (function, args...); the kernels release the GIL, so on a large band all but the first
+    run on other cores. A readout: starting a thread costs more than the pass it would move."""
+    if band.rows * len(BEAD_TYPES) * band.width < PARALLEL_PASSES_MIN:
+        return [f(*args) for f, *args in calls]
+    with ThreadPoolExecutor(max_workers=len(calls) - 1) as other:
+        pending = [other.submit(f, *args) for f, *args in calls[1:]]
+        first = calls[0][0](*calls[0][1:])
+        return [first] + [p.result() for p in pending]
+
+
+def _passes(tab: tuple, band: Band, n: int, m: int, inv_t: float, expect: bool
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The forward and backward values (and with `expect`, the EM statistics as `_forward` returns them). The two
+    passes are independent and run side by side; the statistics need both, so with `expect` each pass first does
+    its half of the rows (forward the top half, backward the bottom), then the other half, collecting them there
+    from the other pass's half: no third pass, and still both cores."""
     a, b = type_sizes()
-    args = (lat, band.lo, band.width, a, b, n, m, 1.0 / temperature)
+    rows, width, lo = band.rows, band.width, band.lo
+    fwd, bwd = np.full((rows, width), -np.inf), np.full((rows, width), -np.inf)
+    args = (tab, lo, width, a, b, n, m, inv_t)
     none = np.zeros((0, 0))
-    # A readout: starting a thread costs more than the pass it would move.
-    if band.rows * len(a) * band.width < PARALLEL_PASSES_MIN:
-        return _forward(*args, none)[0], _backward(*args)
-    # The two passes are independent and the kernels release the GIL: one runs on a second core.
-    with ThreadPoolExecutor(max_workers=1) as other:
-        pending = other.submit(_backward, *args)
-        fwd = _forward(*args, none)[0]
-        bwd = pending.result()
+    if not expect:
+        _parallel(band, (_forward, *args, fwd, 0, rows, none, 0.0), (_backward, *args, bwd, 0, rows, none, 0.0, n))
+        return fwd, bwd, None
+    h = (rows - 1) // 2
+    _parallel(band, (_forward, *args, fwd, 0, h + 1, none, 0.0), (_backward, *args, bwd, h + 1, rows, none, 0.0, n))
+    total = _cut_total(tab, fwd, bwd, lo, a, b, m, h, inv_t)
+    below, above = _parallel(band, (_forward, *args, fwd, h + 1, rows, bwd, total),
+                             (_backward, *args, bwd, 0, h + 1, fwd, total, h))
+    return fwd, bwd, below + above
+
+
+def forward_backward(tab: tuple, band: Band, n: int, m: int, temperature: float) -> tuple[np.ndarray, np.ndarray]:
+    """Log summed weights exp(-cost / temperature) of all paths from (0, 0) to each band cell (forward) and from
+    each cell to (n, m) (backward), for the bead costs of a cost table (`cellcost.table`)."""
+    fwd, bwd, _ = _passes(tab, band, n, m, 1.0 / temperature, False)
     return fwd, bwd
 
 
-def expected_beads(lat: tuple, band: Band, n: int, m: int) -> tuple[np.ndarray, float, float]:
-    """Over all alignments weighted exp(-cost) (lat with a size table, `cellcost.with_sizes`): the expected number
+def expected_beads(tab: tuple, band: Band, n: int, m: int) -> tuple[np.ndarray, float, float]:
+    """Over all alignments weighted exp(-cost) (a cost table with sizes, `cellcost.with_sizes`): the expected number
     of beads of each type of BEAD_TYPES, and over the beads linking both sides the expected sums of their log size
-    and of its square. The backward pass, then the forward pass collecting them (no third pass)."""
-    a, b = type_sizes()
-    bwd = _backward(lat, band.lo, band.width, a, b, n, m, 1.0)
-    _, counts, w_size, w_size2 = _forward(lat, band.lo, band.width, a, b, n, m, 1.0, bwd)
-    return counts, w_size, w_size2
+    and of its square (`confidence._em_stats` is the plain version)."""
+    stats = _passes(tab, band, n, m, 1.0, True)[2]
+    k = len(BEAD_TYPES)
+    return stats[:k], float(stats[k]), float(stats[k + 1])
 
 
-def posteriors(lat: tuple, band: Band, n: int, m: int, path: list[tuple[int, int]], temperature: float
+def posteriors(tab: tuple, band: Band, n: int, m: int, path: list[tuple[int, int]], temperature: float
                ) -> np.ndarray:
     """Posterior probability of each bead of `path` (consecutive cells) among all alignments in the band, with
-    alignments weighted exp(-cost / temperature)."""
-    fwd, bwd = forward_backward(lat, band, n, m, temperature)
+    alignments weighted exp(-cost / temperature), for the costs of a cost table (`cellcost.table`)."""
+    fwd, bwd = forward_backward(tab, band, n, m, temperature)
     cells = np.array(path, dtype=np.int64).reshape(-1, 2)
     a, b = type_sizes()
-    return _posteriors(lat, fwd, bwd, band.lo, a, b, n, m, cells[:, 0], cells[:, 1], 1.0 / temperature)
+    return _posteriors(tab, fwd, bwd, band.lo, a, b, n, m, cells[:, 0], cells[:, 1], 1.0 / temperature)
 
 
 @njit(cache=True, nogil=True)
-def _posteriors(lat, fwd, bwd, lo, a, b, n, m, rows, cols, inv_t):
+def _posteriors(tab, fwd, bwd, lo, a, b, n, m, rows, cols, inv_t):
     total = fwd[n, m - lo[n]]
     out = np.empty(len(rows) - 1)
     costs = np.empty((len(a), fwd.shape[1]))
@@ -436,14 +572,14 @@ def _posteriors(lat, fwd, bwd, lo, a, b, n, m, rows, cols, inv_t):
         i0, j0, i1, j1 = rows[k], cols[k], rows[k + 1], cols[k + 1]
         c1 = j1 - lo[i1]
         if i1 == i0:
-            v = lat[ADD][i1, c1]
+            v = tab[T_ADD][i1, c1] * inv_t
         else:
             t = 0
             while a[t] != i1 - i0 or b[t] != j1 - j0:
                 t += 1
             if filled != i1:
-                row_costs(lat, i1, lo, m, a, b, costs)
+                table_row(tab, i1, inv_t, costs)
                 filled = i1
             v = costs[t, c1]
-        out[k] = math.exp(min(fwd[i0, j0 - lo[i0]] - v * inv_t + bwd[i1, c1] - total, 0.0))
+        out[k] = math.exp(min(fwd[i0, j0 - lo[i0]] - v + bwd[i1, c1] - total, 0.0))
     return out
