@@ -46,15 +46,16 @@ def test_expected_bead_counts_and_sizes_equal_brute_force_sums_over_every_alignm
                 want_size += w / total * size
                 want_size2 += w / total * size * size
     lat = cellcost.dense(costs, add)
-    fwd, bwd = dp.forward_backward(lat, band, n, m, 1.0)
+    tab = cellcost.table(lat, dp.BEAD_TYPES, band.lo, band.width, m)
+    fwd, bwd = dp.forward_backward(tab, band, n, m, 1.0)
     a, b = dp.type_sizes()
     for stats in {confidence._em_stats, getattr(confidence._em_stats, "py_func", confidence._em_stats)}:
         counts, size, size2 = stats(lat, fwd, bwd, band.lo, a, b, n, m, cx, cy, 0.5)
         assert counts == pytest.approx(want_counts, abs=1e-12)
         assert (size, size2) == pytest.approx((want_size, want_size2), rel=1e-9)
     # The forward pass collecting them, with a size table whose costs are nil (sd infinite).
-    sizes = cellcost.size_table(lat, dp.BEAD_TYPES, band.lo, band.width, m, cx, cy, 0.5, 4.0)
-    counts, size, size2 = dp.expected_beads(cellcost.with_sizes(lat, dp.BEAD_TYPES, sizes, 4.0, 0.0, math.inf,
+    sizes = cellcost.size_table(tab, dp.BEAD_TYPES, band.lo, band.width, m, cx, cy, 0.5, 4.0)
+    counts, size, size2 = dp.expected_beads(cellcost.with_sizes(tab, sizes, 4.0, 0.0, math.inf,
                                                                 np.zeros(len(a))), band, n, m)
     assert counts == pytest.approx(want_counts, abs=1e-12)
     assert (size, size2) == pytest.approx((want_size, want_size2), rel=1e-6)

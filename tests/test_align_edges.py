@@ -208,7 +208,8 @@ def test_bead_posteriors_equal_brute_force_sums_over_every_alignment(seed: int) 
         weights[tuple(path)] = math.exp(-sum(cost(p, q) for p, q in zip(path, path[1:])) / 1.5)
     total = sum(weights.values())
     path, _ = dp.search(cellcost.dense(costs, add), band, n, m)
-    got = dp.posteriors(cellcost.dense(costs, add), band, n, m, path, 1.5)
+    got = dp.posteriors(cellcost.table(cellcost.dense(costs, add), dp.BEAD_TYPES, band.lo, band.width, m), band, n, m,
+                        path, 1.5)
     for k, (p, q) in enumerate(zip(path, path[1:])):
         want = sum(w for pth, w in weights.items() if any(pth[x:x + 2] == (p, q) for x in range(len(pth) - 1)))
         assert got[k] == pytest.approx(want / total, rel=1e-9)
@@ -240,13 +241,20 @@ def test_compiled_kernels_equal_their_pure_python_versions() -> None:
     add = rng.random((n + 1, m + 1)) * 4
     a, b = dp.type_sizes()
     lat = cellcost.dense(costs, add)
-    for kernel, args in ((dp._viterbi, (lat, band.lo, band.width, a, b, n, m)),
-                         (dp._forward, (lat, band.lo, band.width, a, b, n, m, 1.0, np.zeros((0, 0)))),
-                         (dp._backward, (lat, band.lo, band.width, a, b, n, m, 1.0))):
+    for kernel, args in ((dp._viterbi, (lat, band.lo, band.width, a, b, n, m)),):
         python = getattr(kernel, "py_func", kernel)
         got, want = kernel(*args), python(*args)
         for g, w in zip(got if isinstance(got, tuple) else (got,), want if isinstance(want, tuple) else (want,)):
             np.testing.assert_allclose(g, w)
+    # The passes write their rows into the caller's arrays.
+    tab = cellcost.table(lat, dp.BEAD_TYPES, band.lo, band.width, m)
+    none = np.zeros((0, 0))
+    for kernel, extra in ((dp._forward, (0, n + 1, none, 0.0)), (dp._backward, (0, n + 1, none, 0.0, n))):
+        out = [np.full((n + 1, band.width), -np.inf) for _ in range(2)]
+        stats = [k(tab, band.lo, band.width, a, b, n, m, 1.0, o, *extra)
+                 for k, o in zip((kernel, getattr(kernel, "py_func", kernel)), out)]
+        np.testing.assert_allclose(out[0], out[1])
+        np.testing.assert_allclose(stats[0], stats[1])
 
 
 # ---------------------------------------------------------------- dev readouts over gRPC

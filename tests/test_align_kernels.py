@@ -156,11 +156,10 @@ def test_fused_costs_equal_the_numpy_scores_and_give_the_same_search(seed: int) 
             assert (path, cum.tolist()) == (lambda p, c: (p, c.tolist()))(*dp.search(dense, band, level.n, level.m))
             # (The numpy search sums in another order: on exact ties, as lengths alone give, it may take another path.)
             assert cum[-1] == pytest.approx(dp.search_reference(costs, add, band, level.n, level.m)[1][-1])
-            for kernel, extra in ((dp._forward, (1.0, np.zeros((0, 0)))), (dp._backward, (1.0,))):
-                got, want = (kernel(lat, band.lo, band.width, a, b, level.n, level.m, *extra)
-                             for lat in (scored.lattice, dense))
-                got, want = (v[0] if isinstance(v, tuple) else v for v in (got, want))
-                assert np.array_equal(got, want)
+            tables = [cellcost.table(lat, dp.BEAD_TYPES, band.lo, band.width, level.m) for lat in (scored.lattice, dense)]
+            assert np.array_equal(tables[0][cellcost.COSTS], tables[1][cellcost.COSTS])
+            got, want = (dp.forward_backward(tab, band, level.n, level.m, 1.0) for tab in tables)
+            assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -176,6 +175,75 @@ def test_confidence_on_the_fused_lattice_equals_the_dense_reference(seed: int) -
         want = confidence.bead_confidence_reference(path, costs, add, band, level.n, level.m, params, level.lx,
                                                     level.ly)
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_forward_backward_and_expected_beads_equal_the_reference_on_random_costs(seed: int,
+                                                                                 monkeypatch: pytest.MonkeyPatch
+                                                                                 ) -> None:
+    """The vectorised passes (polynomial exp, the 0-1 recurrence as a scan, statistics collected by each pass on its
+    second half of the rows) against a cell-by-cell logaddexp and the plain statistics pass, on random bands,
+    with impossible beads (inf) among the 0-1 and linking costs, run in parallel or not."""
+    rng = np.random.default_rng(700 + seed)
+    monkeypatch.setattr(dp, "PARALLEL_PASSES_MIN", 0 if seed % 2 else 10**9)
+    for _ in range(25):
+        n, m = (int(v) for v in rng.integers(1, 40, size=2))
+        band = _band(rng, n, m)
+        scale = float(rng.choice([1.0, 30.0]))  # 30: terms far apart, many below the exp's floor
+        costs = rng.random((band.rows, len(dp.BEAD_TYPES), band.width)) * scale
+        add = rng.random((band.rows, band.width)) * scale
+        costs[rng.random(costs.shape) < 0.05] = np.inf
+        add[rng.random(add.shape) < 0.05] = np.inf
+        temperature = float(rng.uniform(0.5, 3))
+        tab = cellcost.table(cellcost.dense(costs, add), dp.BEAD_TYPES, band.lo, band.width, m)
+        fwd, bwd = dp.forward_backward(tab, band, n, m, temperature)
+        want_fwd, want_bwd = dp.forward_backward_reference(np.where(np.isfinite(tab[cellcost.COSTS]), costs, np.inf),
+                                                           add, band, n, m, temperature)
+        for got, want in ((fwd, want_fwd), (bwd, want_bwd)):
+            assert np.array_equal(np.isfinite(got), np.isfinite(want))
+            np.testing.assert_allclose(got[np.isfinite(got)], want[np.isfinite(want)], rtol=1e-12, atol=1e-9)
+        if not np.isfinite(fwd[n, m - band.lo[n]]):
+            continue
+        lx, ly = rng.integers(1, 200, n).astype(float), rng.integers(1, 200, m).astype(float)
+        cx, cy = np.concatenate([[0.0], np.cumsum(lx)]), np.concatenate([[0.0], np.cumsum(ly)])
+        sizes = cellcost.size_table(tab, dp.BEAD_TYPES, band.lo, band.width, m, cx, cy, 0.7, 4.0)
+        shift = rng.normal(0, 1, len(dp.BEAD_TYPES))
+        sized = cellcost.with_sizes(tab, sizes, 4.0, 4.2, 0.6, shift)
+        got = dp.expected_beads(sized, band, n, m)
+        dense = cellcost.dense(np.stack([np.array(cellcost_row(sized, i, band.width)) for i in range(band.rows)]), add)
+        f, b = dp.forward_backward_reference(dense[cellcost.DENSE], add, band, n, m, 1.0)
+        a_, b_ = dp.type_sizes()
+        want = confidence._em_stats(dense, f, b, band.lo, a_, b_, n, m, cx, cy, 0.7)
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-9, atol=1e-12)
+        assert got[1:] == pytest.approx(want[1:], rel=1e-6)  # (the table's log sizes are float32)
+
+
+def cellcost_row(tab: tuple, i: int, width: int) -> np.ndarray:
+    out = np.empty((len(dp.BEAD_TYPES), width))
+    cellcost.table_row(tab, i, 1.0, out)
+    return out
+
+
+def test_exp_polynomial_equals_exp_to_1e_14() -> None:
+    x = np.concatenate([np.linspace(dp.EXP_FLOOR, 0, 100_001), -np.random.default_rng(3).random(1000) * 40])
+    got = np.array([dp._exp_neg(v) for v in x])
+    np.testing.assert_allclose(got[x > dp.EXP_FLOOR], np.exp(x[x > dp.EXP_FLOOR]), rtol=2e-14)
+    assert dp._exp_neg(-np.inf) == 0.0 and dp._exp_neg(dp.EXP_FLOOR - 1) == 0.0 and dp._exp_neg(np.nan) == 0.0
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_confidence_on_a_float32_cost_table_is_within_1e_5_of_float64(seed: int,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(800 + seed)
+    for _ in range(6):
+        level, band, params = _level(rng)
+        scored = scoring.score(features.features(level, band), params, 1)
+        path, _ = dp.search(scored.lattice, band, level.n, level.m)
+        want = confidence.bead_confidence(path, scored, band, level.n, level.m, params, level.lx, level.ly)
+        monkeypatch.setattr(confidence, "FLOAT32_MIN", 0)
+        got = confidence.bead_confidence(path, scored, band, level.n, level.m, params, level.lx, level.ly)
+        monkeypatch.undo()
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -552,6 +552,41 @@ def expected_beads(tab: tuple, band: Band, n: int, m: int) -> tuple[np.ndarray, 
     return stats[:k], float(stats[k]), float(stats[k + 1])
 
 
+def forward_backward_reference(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int, m: int,
+                               temperature: float) -> tuple[np.ndarray, np.ndarray]:
+    """`forward_backward` on dense arrays (as `search_reference` takes them), cell by cell with numpy's logaddexp of
+    each term: the reference of the kernels."""
+    lo, width, rows = band.lo, band.width, band.rows
+    fwd, bwd = np.full((rows, width), -np.inf), np.full((rows, width), -np.inf)
+
+    def at(values: np.ndarray, i: int, j: int) -> float:
+        c = j - lo[i] if 0 <= i < rows else -1
+        return values[i, c] if 0 <= j <= m and 0 <= c < width else -np.inf
+
+    for i in range(rows):
+        for c in range(min(width, m - lo[i] + 1)):
+            j = lo[i] + c
+            v = 0.0 if i == j == 0 else -np.inf
+            for t, (x, y) in enumerate(BEAD_TYPES):
+                if i >= x and j >= y:
+                    v = np.logaddexp(v, at(fwd, i - x, j - y) - costs[i, t, c] / temperature)
+            if c > 0:
+                v = np.logaddexp(v, fwd[i, c - 1] - add_cost[i, c] / temperature)
+            fwd[i, c] = v
+    for i in range(rows - 1, -1, -1):
+        for c in range(min(width, m - lo[i] + 1) - 1, -1, -1):
+            j = lo[i] + c
+            v = 0.0 if (i, j) == (n, m) else -np.inf
+            for t, (x, y) in enumerate(BEAD_TYPES):
+                nc = j + y - lo[i + x] if i + x < rows else -1
+                if j + y <= m and 0 <= nc < width:
+                    v = np.logaddexp(v, bwd[i + x, nc] - costs[i + x, t, nc] / temperature)
+            if j + 1 <= m and c + 1 < width:
+                v = np.logaddexp(v, bwd[i, c + 1] - add_cost[i, c + 1] / temperature)
+            bwd[i, c] = v
+    return fwd, bwd
+
+
 def posteriors(tab: tuple, band: Band, n: int, m: int, path: list[tuple[int, int]], temperature: float
                ) -> np.ndarray:
     """Posterior probability of each bead of `path` (consecutive cells) among all alignments in the band, with
