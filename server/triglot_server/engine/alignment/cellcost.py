@@ -5,9 +5,10 @@ and the confidence lattice. A pass now computes each cost from the level's featu
 and parameters: the length term, the bead-type prior and the channel evidence of a bead linking both sides, in the
 same float operations as the numpy original (`scoring.score_reference`), so costs are equal bit for bit. The 1-0 and
 0-1 costs, which carry neighbourhood adjustments (`scoring.isolated_gaps`, `scoring.edge_gaps`), stay (rows, width)
-arrays. The confidence lattice adds a size cost and a per-type shift on top (`with_sizes`), reading log sizes from a
-float32 table of their deviations from a typical size (57 MiB on 006, not the 124 MiB of float64 costs it replaced;
-confidences move by at most 1.1e-7 on Bible 001-003 and 006).
+arrays. The confidence lattice, whose passes read every cost eight times, computes them once into a cost table
+(`table`: float32 on a book, 62 MiB on 006) and adds a size cost and a per-type shift on top (`with_sizes`), reading
+log sizes from a float32 table of their deviations from a typical size (57 MiB on 006); its confidences move by at
+most 2.4e-7 on Bible 006 from float64 costs computed where read.
 
 A lattice is a tuple (numba reads it as a struct), built by `fused` or, from dense cost arrays, by `dense` (tests,
 references). Bead type t is dp.BEAD_TYPES[t]; the 0-1 bead is separate (its cost is always the array `add`).
@@ -15,16 +16,18 @@ references). Bead type t is dp.BEAD_TYPES[t]; the 0-1 bead is separate (its cost
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from triglot_server.engine.alignment.compiled import njit
 
 # Field positions in the lattice tuple.
-DENSE, SKIP, ADD, LINK, LX, LY, COS, CHANNELS, PRIOR, EVIDENCE, THRESHOLD, TERMS, SIZES, SIZE_LAW, SHIFTS = range(15)
+DENSE, SKIP, ADD, LINK, LX, LY, COS, CHANNELS, PRIOR, EVIDENCE, THRESHOLD, TERMS = range(12)
 
 
 def _no_sizes() -> tuple:
+    """A cost table's size fields when it has none."""
     return np.zeros((0, 0, 0), dtype=np.float32), np.zeros(3), np.zeros((1,))
 
 
@@ -46,8 +49,7 @@ def fused(types: tuple, skip: np.ndarray, add: np.ndarray, lx: dict, ly: dict, c
             tuple(np.ascontiguousarray(ly[t], dtype=np.float64) for t in linking),
             flat if flat else (placeholder,), channels,
             np.array([prior[t] for t in linking], dtype=np.float64), evidence,
-            np.array(threshold, dtype=np.float32).reshape(channels), np.array(terms, dtype=np.float64),
-            *_no_sizes())
+            np.array(threshold, dtype=np.float32).reshape(channels), np.array(terms, dtype=np.float64))
 
 
 def dense(costs: np.ndarray, add: np.ndarray) -> tuple:
@@ -56,8 +58,7 @@ def dense(costs: np.ndarray, add: np.ndarray) -> tuple:
     one = np.zeros((1, 1))
     return (np.ascontiguousarray(costs, dtype=np.float64), one, np.ascontiguousarray(add, dtype=np.float64),
             np.full(types, -1, dtype=np.int64), np.zeros((1, 1)), (one,), (np.zeros((1, 1), dtype=np.float32),),
-            0, np.zeros(1), np.zeros((1, 0), dtype=np.float32), np.zeros(0, dtype=np.float32), np.zeros(4),
-            *_no_sizes())
+            0, np.zeros(1), np.zeros((1, 0), dtype=np.float32), np.zeros(0, dtype=np.float32), np.zeros(4))
 
 
 # A cost table: a lattice's costs computed once (`table`), for the confidence lattice, whose passes read every cost
@@ -67,6 +68,7 @@ def dense(costs: np.ndarray, add: np.ndarray) -> tuple:
 # (centre - mu, 1 / sd, centre) and the per-type shifts (`with_sizes`).
 COSTS, T_ADD, T_LINK, T_SIZES, T_LAW, T_SHIFT = range(6)
 SIZE_BLOCK = 2048  # rows of log sizes computed at a time (float64, before the table's float32)
+TABLE_PARALLEL_MIN = 200_000  # cost entries from which the table is computed on two cores
 
 
 def table(lat: tuple, types: tuple, lo: np.ndarray, width: int, m: int, dtype: type = np.float64) -> tuple:
@@ -77,17 +79,24 @@ def table(lat: tuple, types: tuple, lo: np.ndarray, width: int, m: int, dtype: t
     link = lat[LINK]
     if lat[DENSE].shape[0]:  # a dense lattice's linking types index the size table in type order
         link = np.array([k if x and y else -1 for k, (x, y) in enumerate(types)], dtype=np.int64)
-    return (_table(lat, lo, width, m, a, b, np.zeros(0, dtype=dtype)), lat[ADD], link, *_no_sizes())
+    out = np.empty((len(lo), len(a), width), dtype=dtype)
+    half = len(lo) // 2
+    if out.size < TABLE_PARALLEL_MIN:
+        _table(lat, lo, m, a, b, out, 0, len(lo))
+    else:  # the kernel releases the GIL: half the rows on another core
+        with ThreadPoolExecutor(max_workers=1) as other:
+            pending = other.submit(_table, lat, lo, m, a, b, out, half, len(lo))
+            _table(lat, lo, m, a, b, out, 0, half)
+            pending.result()
+    return (out, lat[ADD], link, *_no_sizes())
 
 
 @njit(cache=True, nogil=True)
-def _table(lat, lo, width, m, a, b, like):
-    out = np.empty((len(lo), len(a), width), dtype=like.dtype)
-    row = np.empty((len(a), width))
-    for i in range(len(lo)):
+def _table(lat, lo, m, a, b, out, r0, r1):
+    row = np.empty(out.shape[1:])
+    for i in range(r0, r1):
         row_costs(lat, i, lo, m, a, b, row)
         out[i] = row
-    return out
 
 
 def with_sizes(tab: tuple, sizes: np.ndarray, centre: float, mu: float, sd: float, shift: np.ndarray) -> tuple:
@@ -171,7 +180,7 @@ def row_costs(lat, i, lo, m, a, b, out):
     """out[t, c] = cost of a bead of type t (a[t] source, b[t] target sentences) ending at band cell (i, c); inf
     where no such bead can end (i < a[t], column j < b[t] or j > m). A kernel fills a row at a time: unpacking the
     lattice per cell would count references to its arrays per cell (numba), several times the cost itself."""
-    dense, skip, add, link, lx, ly, cos, channels, prior, evidence, threshold, terms, sizes, law, shift = lat
+    dense, skip, add, link, lx, ly, cos, channels, prior, evidence, threshold, terms = lat
     ratio, var, phrase, weight = terms[0], terms[1], terms[2], terms[3]
     n_types, width = out.shape
     j0 = lo[i]
@@ -210,8 +219,3 @@ def row_costs(lat, i, lo, m, a, b, out):
                 e, th, sim = evidence[k, q], threshold[q], cos[k * channels + q][i]
                 for c in range(lo_c, hi_c):
                     o[c] -= e * (sim[c] - th)
-        if k >= 0 and sizes.shape[0] > 0:
-            offset, inv_sd, size, st = law[0], law[1], sizes[i, k], shift[t]
-            for c in range(lo_c, hi_c):
-                z = (size[c] + offset) * inv_sd
-                o[c] += 0.5 * z * z + st
