@@ -5,10 +5,12 @@ A bead of type (a, b) moves from (i - a, j - b) to (i, j). Only cells inside a b
 columns lo[i] .. lo[i] + width - 1, so time and memory are O(rows x width) instead of O(rows x columns).
 
 Costs come from the caller as a lattice (`cellcost`): computed where they are read from the level's features, or
-dense arrays over the band. `search` and `posteriors` run compiled loops (numba); `search_reference` is the numpy
-original on dense arrays (one vectorised step per row), kept as the reference. Beads that stay in
+dense arrays over the band; the posterior passes, which read every cost many times, take a cost table
+(`cellcost.table`, computed once). `search` and `posteriors` run compiled loops (numba); `search_reference` and
+`forward_backward_reference` are the plain originals on dense arrays, kept as the references. Beads that stay in
 the same row (0-1, an addition) make a row depend on itself; that recurrence is a running minimum:
-D[j] = min(X[j], D[j-1] + c[j])  <=>  D[j] = P[j] + min_{k<=j} (X[k] - P[k])  with P the running sum of c.
+D[j] = min(X[j], D[j-1] + c[j])  <=>  D[j] = P[j] + min_{k<=j} (X[k] - P[k])  with P the running sum of c,
+and in the posterior passes the same unrolling with a log-sum in place of the minimum (`_scan`).
 """
 from __future__ import annotations
 
