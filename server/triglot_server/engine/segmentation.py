@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import accumulate, repeat
+from operator import add
 
 from triglot_server.engine.languages import analysis_language, normalize_language
 from triglot_server.engine.text import HAN_CHARS
@@ -174,6 +176,14 @@ def _first_word_columns(text: str, start: int, end: int) -> int:
 def sentences_from_lines(items: list[str]) -> list[Sentence]:
     """Pre-split sentences, one per item, with offsets into "\\n".join(items); each is stripped of surrounding
     whitespace. Raises InvalidInput for an item that is empty or only whitespace (it would silently vanish)."""
+    # A book has tens of thousands of items: each step over all of them in C where it can be; the loop below, which
+    # names the first bad item, runs only when there is one.
+    texts = [item.strip(_STRIP) for item in items] if all(map(isinstance, items, repeat(str))) else []
+    if len(texts) == len(items) and all(texts):
+        offsets = accumulate((len(item) + 1 for item in items), initial=0)
+        starts = [offset if text is item else offset + len(item) - len(item.lstrip(_STRIP))  # strip kept a str as is
+                  for offset, item, text in zip(offsets, items, texts)]
+        return list(map(Sentence, range(len(items)), texts, starts, map(add, starts, map(len, texts))))
     sentences: list[Sentence] = []
     offset = 0
     for i, item in enumerate(items):
