@@ -181,7 +181,8 @@ def sentences_from_lines(items: list[str]) -> list[Sentence]:
     texts = [item.strip(_STRIP) for item in items] if all(map(isinstance, items, repeat(str))) else []
     if len(texts) == len(items) and all(texts):
         offsets = accumulate((len(item) + 1 for item in items), initial=0)
-        starts = [offset if text is item else offset + len(item) - len(item.lstrip(_STRIP))  # strip kept a str as is
+        # strip gives back the item itself when it removes nothing: then the sentence starts where the item does
+        starts = [offset if text is item else offset + len(item) - len(item.lstrip(_STRIP))
                   for offset, item, text in zip(offsets, items, texts)]
         return list(map(Sentence, range(len(items)), texts, starts, map(add, starts, map(len, texts))))
     sentences: list[Sentence] = []
