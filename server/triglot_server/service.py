@@ -127,7 +127,7 @@ class _Document:
     is its own, see normal_forms)."""
 
     language: str
-    sentences: list[Sentence]
+    sentences: Sequence[Sentence]  # a list, or segmentation.Lines for a pre-split document
     forms: list[NormalForm] | None
     extracted: str = ""  # the text extracted from a document given as a file, which the offsets point into
 
@@ -146,14 +146,20 @@ class _Document:
     def texts(self) -> list[str]:
         """The text of each analysed() sentence (without building the sentences: a book has tens of thousands)."""
         if self.forms is None:
-            return [s.text for s in self.sentences]
+            return self._own_texts()
         return [f.analysed for f in self.forms]
 
     def translation_texts(self) -> list[str]:
         """The text of each sentence as translation gets it (Traditional Chinese stays Traditional)."""
         if self.forms is None:
-            return [s.text for s in self.sentences]
+            return self._own_texts()
         return [f.text for f in self.forms]
+
+    def _own_texts(self) -> list[str]:
+        """The sentences' texts; a pre-split document's are a column (no Sentence made for each)."""
+        if isinstance(self.sentences, segmentation.Lines):
+            return list(self.sentences.texts)
+        return [s.text for s in self.sentences]
 
     def original_span(self, sentence: int, start: int, end: int) -> tuple[int, int]:
         """A span the engine found in analysed() sentence `sentence`, as offsets into the original text."""
@@ -254,11 +260,11 @@ def _read_document(document: pb.Document, field: str) -> _Document:
             if "\n" in item:
                 raise InvalidInput(f"{field}.sentences.items[{i}] contains a line break: give one sentence per item")
     language = _document_language(document.language, joined, field)
-    sentences = segmentation.sentences_from_lines(items)
-    return _Document(language, sentences, normal_forms([s.text for s in sentences], language))
+    sentences = segmentation.lines(items)
+    return _Document(language, sentences, normal_forms(sentences.texts, language))
 
 
-def _translations(values: Sequence[str], field: str, side: str, sentences: list[Sentence]) -> list[str] | None:
+def _translations(values: Sequence[str], field: str, side: str, sentences: Sequence[Sentence]) -> list[str] | None:
     """An optional list of one translation per sentence of one side; empty means not given."""
     if not values:
         return None
@@ -273,7 +279,7 @@ def _sentence(s: Sentence) -> pb.Sentence:
     return pb.Sentence(index=s.index, text=s.text, start=s.start, end=s.end)
 
 
-def _add_sentences(field: Any, sentences: list[Sentence]) -> None:
+def _add_sentences(field: Any, sentences: Sequence[Sentence]) -> None:
     """Append the sentences to a repeated Sentence field of a response (what `_sentence` builds, in place)."""
     add = field.add
     for s in sentences:
