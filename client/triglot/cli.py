@@ -169,10 +169,9 @@ def show_alignment(response: Any, fmt: str, width: int | None) -> None:
         print(json.dumps(formats.alignment_dict(response), ensure_ascii=False, indent=2))
         return
     if fmt == "align":  # the format of the gold files and alignscore.py: ids_label's "[0,1]:[2]", a bead a line
-        # Python's list repr, then its ", " dropped, all at once: 2x faster than joining each bead's ids (a book has
-        # tens of thousands of beads); the text holds nothing but ids, brackets and colons.
-        sys.stdout.write("".join(f"{list(b.source_ids)}:{list(b.target_ids)}\n"
-                                 for b in response.beads).replace(", ", ","))
+        # A repeated field's repr is its list's ("[0, 1]"), its ", " dropped all at once: a third faster than joining
+        # each bead's ids (a book has tens of thousands); the text holds nothing but ids, brackets and colons.
+        sys.stdout.write("".join(f"{b.source_ids}:{b.target_ids}\n" for b in response.beads).replace(", ", ","))
         return
     source = [s.text for s in response.source_sentences]
     target = [s.text for s in response.target_sentences]
