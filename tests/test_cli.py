@@ -69,6 +69,25 @@ def test_align_format_is_what_alignscore_reads(capsys, address, monkeypatch):
         beads.append((ast.literal_eval(src), ast.literal_eval(tgt)))
     assert [i for s, _ in beads for i in s] == list(range(19))
     assert [j for _, t in beads for j in t] == list(range(18))
+    assert out.splitlines() == [f"[{','.join(map(str, s))}]:[{','.join(map(str, t))}]" for s, t in beads]
+
+
+def test_a_command_does_not_wait_for_grpcs_connectivity_poll_to_close_its_channel(address):
+    import threading
+    import time
+
+    from triglot.client import TriglotClient
+
+    client = TriglotClient(address, timeout=60)
+    client.detect_language("Beijing is large.")  # connected: gRPC polls the channel's state for another 0.2 s
+    started = time.monotonic()
+    client.close(wait=False)
+    assert time.monotonic() - started < 0.1
+    closing = [t for t in threading.enumerate() if t.name == "triglot-close"]
+    for thread in closing:
+        thread.join(5)
+    with pytest.raises(ValueError, match="closed"):  # closed all the same
+        client.detect_language("Beijing is large.")
 
 
 def test_align_text_lays_out_cjk_in_columns(capsys, address):

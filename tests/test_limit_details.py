@@ -81,3 +81,18 @@ def test_plain_invalid_input_is_invalid_argument_with_a_message(stub):
     assert error.details() == "target_language is required (en, zh or ar)"
     status = rpc_status.from_call(error)
     assert status is None or not status.details  # no field to point at: the message says it all
+
+
+def test_check_sentences_names_the_first_sentence_over_the_limit_then_the_total():
+    long = "x" * (limits.MAX_SENTENCE_CHARS + 1)
+    with pytest.raises(limits.LimitExceeded) as first:
+        limits.check_sentences("items", ["ok", long + "y", long])
+    assert first.value.field == "items[1]" and f"{len(long) + 1:,} characters" in first.value.description
+    limits.check_sentences("items", [])
+    limits.check_sentences("items", ["x" * limits.MAX_SENTENCE_CHARS])
+    count = limits.MAX_DOCUMENT_CHARS // limits.MAX_SENTENCE_CHARS
+    exact = ["x" * (limits.MAX_SENTENCE_CHARS - 1)] * count  # joined by a character each: just under the limit
+    limits.check_sentences("items", exact)
+    with pytest.raises(limits.LimitExceeded, match="characters in all") as total:
+        limits.check_sentences("items", exact + ["xy"])
+    assert total.value.field == "items"

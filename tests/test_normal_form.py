@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from triglot_server.engine.normal_form import normal_form, vocabulary
+from triglot_server.engine.normal_form import normal_form, normal_forms, vocabulary
 
 
 @pytest.mark.parametrize("text, language, words, expected", [
@@ -42,3 +42,19 @@ def test_every_span_maps_back_onto_the_same_characters():
 def test_the_vocabulary_is_the_documents_lowercase_words():
     assert vocabulary("The Recognition of 2 states, re-cognition") == {"the", "recognition", "of", "states", "re",
                                                                         "cognition"}
+
+
+def test_a_document_of_sentences_that_are_their_own_normal_forms_keeps_none():
+    assert normal_forms(["One sentence.", "Another\u00a0one."], "en") is None
+    assert normal_forms(["中国人民。"], "zh") is None
+
+
+@pytest.mark.parametrize("texts, language", [
+    (["One.", "the fight\nagainst", "Two."], "en"),
+    (["Ends\u2028here.", "Plain."], "en"),
+    (["中国\n人民", "好。"], "zh"),
+    (["中國人民。", "會見。"], "zt"),  # Traditional: analysed in Simplified, even with no line break
+])
+def test_normal_forms_are_each_sentences_normal_form(texts, language):
+    words = frozenset({"fight"})
+    assert normal_forms(texts, language, words) == [normal_form(t, language, words) for t in texts]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triglot_server.engine.segmentation import MAX_SENTENCE_CHARS, sentences_from_lines, split_sentences
+from triglot_server.engine.segmentation import _STRIP, MAX_SENTENCE_CHARS, sentences_from_lines, split_sentences
 from triglot_server.engine.types import InvalidInput, Sentence
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "2020-03-09-china-iraq"
@@ -265,6 +265,29 @@ def test_sentences_from_lines_empty_list_and_empty_items():
         sentences_from_lines(["One.", "   ", "Three."])
     with pytest.raises(InvalidInput, match="sentence 0 must be a string"):
         sentences_from_lines([None])  # type: ignore[list-item]
+
+
+def test_sentences_from_lines_names_the_first_bad_item_whatever_comes_after_it():
+    with pytest.raises(InvalidInput, match="sentence 2 is empty"):
+        sentences_from_lines(["One.", " Two. ", "\u200b ", None])  # type: ignore[list-item]
+    with pytest.raises(InvalidInput, match="sentence 1 must be a string"):
+        sentences_from_lines(["One.", b"Two.", ""])  # type: ignore[list-item]
+
+
+def test_sentences_from_lines_is_the_text_stripped_at_its_offset():
+    # each item on its own: what the one pass over the whole list must give
+    pieces = [" ", "\t", "\u3000", "\u200b", "\xa0", "a", "中", "x y"]
+    random = __import__("random").Random(7)
+    for _ in range(300):
+        items = ["".join(random.choice(pieces) for _ in range(random.randint(1, 5))) + "z"
+                 for _ in range(random.randint(1, 6))]
+        joined = "\n".join(items)
+        offset = 0
+        for i, (item, sentence) in enumerate(zip(items, sentences_from_lines(items))):
+            lead = len(item) - len(item.lstrip(_STRIP))
+            assert (sentence.index, sentence.text, sentence.start) == (i, item.strip(_STRIP), offset + lead)
+            assert joined[sentence.start:sentence.end] == sentence.text
+            offset += len(item) + 1
 
 
 # -- hard-wrapped text -----------------------------------------------------------------------------------------------

@@ -147,14 +147,23 @@ def valid_unicode(address: str = "") -> Iterator[None]:
 def document(content: Content, language: str = "") -> pb.Document:
     """A Document message: a str is text for the server to split; a list of str is pre-split sentences; a File
     (see `file`) is a document whose text the server extracts first."""
+    return fill_document(pb.Document(), content, language)
+
+
+def fill_document(message: pb.Document, content: Content, language: str = "") -> pb.Document:
+    """`document(content, language)` written into `message` (a request's field) and returned: a message given to
+    a request's constructor is copied, and a book's sentences are tens of thousands of strings."""
     if isinstance(content, (bytes, bytearray)):
         raise TypeError("give a file's bytes as triglot.client.file(data, media_type, name)")
     with valid_unicode():
         if isinstance(content, str):
-            return pb.Document(text=content, language=language)
-        if isinstance(content, pb.File):
-            return pb.Document(file=content, language=language)
-        return pb.Document(sentences=pb.SentenceList(items=list(content)), language=language)
+            message.text = content
+        elif isinstance(content, pb.File):
+            message.file.CopyFrom(content)
+        else:
+            message.sentences.items.extend(content)
+        message.language = language
+    return message
 
 
 def file(data: bytes, media_type: str = "", name: str = "") -> pb.File:
@@ -301,10 +310,10 @@ class TriglotClient:
               timeout: float | None = None) -> pb.AlignResponse:
         """Align the sentences of two documents into beads. Translations, when given, are one per sentence."""
         with valid_unicode(self.address):
-            request = pb.AlignRequest(source=document(source, source_language),
-                                      target=document(target, target_language),
-                                      source_translations=list(source_translations or ()),
+            request = pb.AlignRequest(source_translations=list(source_translations or ()),
                                       target_translations=list(target_translations or ()))
+            fill_document(request.source, source, source_language)
+            fill_document(request.target, target, target_language)
         return self._call(self._stub.Align, request, timeout)
 
     def detect_language(self, text: str, *, timeout: float | None = None) -> tuple[str, float]:
@@ -362,11 +371,20 @@ class TriglotClient:
             return result
         raise AssertionError("unreachable")
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
+        """Close the channel. `wait=False` returns at once and closes it on a daemon thread: for a process that
+        ends right after (the CLI), which would otherwise spend up to 0.2 s here after a short call."""
         self._channel.unsubscribe(self._on_state)
-        # gRPC's connectivity polling thread ends within 0.2 s of the last unsubscribe; closing the channel before
-        # then makes that thread raise "Cannot monitor channel state: Channel closed!" (a traceback on stderr).
-        # There is no public way to wait for it, so this reads gRPC's own flag, and gives up after a second.
+        if wait:
+            self._close_channel()
+        else:
+            threading.Thread(target=self._close_channel, name="triglot-close", daemon=True).start()
+
+    def _close_channel(self) -> None:
+        # gRPC's connectivity polling thread ends within 0.2 s of the last unsubscribe (its watch of the channel
+        # times out; closing the channel waits for that watch anyway); closing the channel before then makes that
+        # thread raise "Cannot monitor channel state: Channel closed!" (a traceback on stderr). There is no public
+        # way to wait for it, so this reads gRPC's own flag, and gives up after a second.
         state = getattr(self._channel, "_connectivity_state", None)
         deadline = time.monotonic() + 1.0
         while getattr(state, "polling", False) and time.monotonic() < deadline:

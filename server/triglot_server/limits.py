@@ -106,11 +106,11 @@ def check_sentences(field: str, sentences: Sequence[str]) -> None:
     """A list of sentences (pre-split input, or a document's sentences after segmentation)."""
     if len(sentences) > MAX_SENTENCES:
         raise LimitExceeded(field, f"{len(sentences):,} sentences is over the limit of {MAX_SENTENCES:,}")
-    total = 0
-    for i, sentence in enumerate(sentences):
-        if len(sentence) > MAX_SENTENCE_CHARS:
-            raise LimitExceeded(f"{field}[{i}]", f"sentence of {len(sentence):,} characters is over the limit of "
-                                                 f"{MAX_SENTENCE_CHARS:,} (is the text missing punctuation?)")
-        total += len(sentence) + 1
-    if total - 1 > MAX_DOCUMENT_CHARS:
-        raise LimitExceeded(field, f"{total - 1:,} characters in all is over the limit of {MAX_DOCUMENT_CHARS:,}")
+    lengths = list(map(len, sentences))  # in C: a book has tens of thousands of sentences
+    if lengths and max(lengths) > MAX_SENTENCE_CHARS:
+        i = next(i for i, length in enumerate(lengths) if length > MAX_SENTENCE_CHARS)  # the first one
+        raise LimitExceeded(f"{field}[{i}]", f"sentence of {lengths[i]:,} characters is over the limit of "
+                                             f"{MAX_SENTENCE_CHARS:,} (is the text missing punctuation?)")
+    total = sum(lengths) + len(lengths) - 1  # joined by one character each
+    if total > MAX_DOCUMENT_CHARS:
+        raise LimitExceeded(field, f"{total:,} characters in all is over the limit of {MAX_DOCUMENT_CHARS:,}")

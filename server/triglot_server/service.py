@@ -31,7 +31,7 @@ from triglot.v1 import triglot_pb2_grpc
 from triglot_server import limits
 from triglot_server.engine import alignment, comparison, languages, resources, segmentation, traditional
 from triglot_server.engine import documents as extraction
-from triglot_server.engine.normal_form import NormalForm, has_line_end_hyphen, normal_form, vocabulary
+from triglot_server.engine.normal_form import NormalForm, has_line_end_hyphen, normal_forms, vocabulary
 from triglot_server.engine.types import Cancelled, EngineError, InvalidInput, NotInstalled, Sentence
 from triglot_server.observability import ended_early_code
 
@@ -123,11 +123,12 @@ def _rpc(method: Callable[[Any, Any, grpc.ServicerContext], R]) -> Callable[[Any
 @dataclass(frozen=True)
 class _Document:
     """A validated document: its language as the caller sees it (en, zh, zt, ar), its sentences (original text and
-    offsets, as returned) and their normal forms (what the engine analyses and translates)."""
+    offsets, as returned) and their normal forms (what the engine analyses and translates; None when each sentence
+    is its own, see normal_forms)."""
 
     language: str
-    sentences: list[Sentence]
-    forms: list[NormalForm]
+    sentences: Sequence[Sentence]  # a list, or segmentation.Lines for a pre-split document
+    forms: list[NormalForm] | None
     extracted: str = ""  # the text extracted from a document given as a file, which the offsets point into
 
     @property
@@ -137,15 +138,33 @@ class _Document:
 
     def analysed(self) -> list[Sentence]:
         """The sentences as the engine analyses them: normal forms, each starting at its original's offset."""
+        if self.forms is None:
+            return list(self.sentences)
         return [Sentence(s.index, f.analysed, s.start, s.start + len(f.analysed))
                 for s, f in zip(self.sentences, self.forms)]
 
     def texts(self) -> list[str]:
         """The text of each analysed() sentence (without building the sentences: a book has tens of thousands)."""
+        if self.forms is None:
+            return self._own_texts()
         return [f.analysed for f in self.forms]
+
+    def translation_texts(self) -> list[str]:
+        """The text of each sentence as translation gets it (Traditional Chinese stays Traditional)."""
+        if self.forms is None:
+            return self._own_texts()
+        return [f.text for f in self.forms]
+
+    def _own_texts(self) -> list[str]:
+        """The sentences' texts; a pre-split document's are a column (no Sentence made for each)."""
+        if isinstance(self.sentences, segmentation.Lines):
+            return list(self.sentences.texts)
+        return [s.text for s in self.sentences]
 
     def original_span(self, sentence: int, start: int, end: int) -> tuple[int, int]:
         """A span the engine found in analysed() sentence `sentence`, as offsets into the original text."""
+        if self.forms is None:
+            return start, end
         base = self.sentences[sentence].start
         local = self.forms[sentence].original_span(start - base, end - base)
         return base + local[0], base + local[1]
@@ -195,7 +214,7 @@ def _extract(file: pb.File, field: str, should_stop: Callable[[], bool] | None =
         raise
 
 
-def _split(text: str, declared: str, field: str, kind: str) -> tuple[str, list[Sentence], list[NormalForm]]:
+def _split(text: str, declared: str, field: str, kind: str) -> tuple[str, list[Sentence], list[NormalForm] | None]:
     """The language (checked, see _document_language), sentences and normal forms of a document's text."""
     language = _document_language(declared, text, field)
     sentences = segmentation.split_sentences(text, language)
@@ -203,7 +222,7 @@ def _split(text: str, declared: str, field: str, kind: str) -> tuple[str, list[S
         raise InvalidInput(f"{field}.{kind} has no sentences")
     limits.check_sentences(f"{field}.{kind} sentences", [s.text for s in sentences])
     words = vocabulary(text) if language == "en" and has_line_end_hyphen(text) else frozenset()
-    return language, sentences, [normal_form(s.text, language, words) for s in sentences]
+    return language, sentences, normal_forms([s.text for s in sentences], language, words)
 
 
 REMEMBERED_CHARS = 50_000
@@ -232,17 +251,20 @@ def _read_document(document: pb.Document, field: str) -> _Document:
     if not items:
         raise InvalidInput(f"{field}.sentences is empty: give at least one sentence")
     limits.check_sentences(f"{field}.sentences.items", items)
-    for i, item in enumerate(items):
-        if not item.strip():
-            raise InvalidInput(f"{field}.sentences.items[{i}] is empty")
-        if "\n" in item:
-            raise InvalidInput(f"{field}.sentences.items[{i}] contains a line break: give one sentence per item")
-    language = _document_language(document.language, "\n".join(items), field)
-    sentences = segmentation.sentences_from_lines(items)
-    return _Document(language, sentences, [normal_form(s.text, language) for s in sentences])
+    joined = "\n".join(items)
+    # Both checks in C (a book has tens of thousands of items); the loop names the first bad item.
+    if joined.count("\n") != len(items) - 1 or not all(map(str.strip, items)):
+        for i, item in enumerate(items):
+            if not item.strip():
+                raise InvalidInput(f"{field}.sentences.items[{i}] is empty")
+            if "\n" in item:
+                raise InvalidInput(f"{field}.sentences.items[{i}] contains a line break: give one sentence per item")
+    language = _document_language(document.language, joined, field)
+    sentences = segmentation.lines(items)
+    return _Document(language, sentences, normal_forms(sentences.texts, language))
 
 
-def _translations(values: Sequence[str], field: str, side: str, sentences: list[Sentence]) -> list[str] | None:
+def _translations(values: Sequence[str], field: str, side: str, sentences: Sequence[Sentence]) -> list[str] | None:
     """An optional list of one translation per sentence of one side; empty means not given."""
     if not values:
         return None
@@ -257,7 +279,7 @@ def _sentence(s: Sentence) -> pb.Sentence:
     return pb.Sentence(index=s.index, text=s.text, start=s.start, end=s.end)
 
 
-def _add_sentences(field: Any, sentences: list[Sentence]) -> None:
+def _add_sentences(field: Any, sentences: Sequence[Sentence]) -> None:
     """Append the sentences to a repeated Sentence field of a response (what `_sentence` builds, in place)."""
     add = field.add
     for s in sentences:
@@ -370,7 +392,7 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
     @_rpc
     def Translate(self, request: pb.TranslateRequest, context: grpc.ServicerContext) -> pb.TranslateResponse:
         document, target = _translate_request(request)
-        result = self._require_translator().translate([f.text for f in document.forms], document.language,
+        result = self._require_translator().translate(document.translation_texts(), document.language,
                                                       target, should_stop=_stopper(context))
         return pb.TranslateResponse(
             source_language=document.language,
@@ -389,7 +411,7 @@ class TriglotServicer(triglot_pb2_grpc.TriglotServicer):
         Input errors come before the first message."""
         document, target = _translate_request(request)
         chunks = self._require_translator().translate_chunks(
-            [f.text for f in document.forms], document.language, target, chunk_size=STREAM_CHUNK_SENTENCES,
+            document.translation_texts(), document.language, target, chunk_size=STREAM_CHUNK_SENTENCES,
             should_stop=_stopper(context))
         total = len(document.sentences)
         first = True

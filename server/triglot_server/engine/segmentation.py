@@ -28,6 +28,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate, repeat
+from operator import add
+from typing import overload
 
 from triglot_server.engine.languages import analysis_language, normalize_language
 from triglot_server.engine.text import HAN_CHARS
@@ -171,9 +176,55 @@ def _first_word_columns(text: str, start: int, end: int) -> int:
     return stop - start
 
 
+class Lines(Sequence[Sentence]):
+    """Pre-split sentences (see `lines`) kept as two columns, their texts and start offsets; a Sentence is made when
+    one is read. A book's tens of thousands of sentences then hold no object each (~120 bytes a sentence) while
+    the engine, which reads only `texts`, works."""
+
+    def __init__(self, texts: list[str], starts: Iterable[int]) -> None:
+        self.texts = texts
+        self._starts = array("q", starts)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> Sentence: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Sentence]: ...
+
+    def __getitem__(self, index: int | slice) -> Sentence | list[Sentence]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self.texts))[index]]
+        i = range(len(self.texts))[index]  # a negative index counts from the end; IndexError past it
+        text, start = self.texts[i], self._starts[i]
+        return Sentence(i, text, start, start + len(text))
+
+    def __iter__(self) -> Iterator[Sentence]:
+        return map(Sentence, range(len(self.texts)), self.texts, self._starts,
+                   map(add, self._starts, map(len, self.texts)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (Lines, list)) and list(self) == list(other)
+
+
 def sentences_from_lines(items: list[str]) -> list[Sentence]:
     """Pre-split sentences, one per item, with offsets into "\\n".join(items); each is stripped of surrounding
     whitespace. Raises InvalidInput for an item that is empty or only whitespace (it would silently vanish)."""
+    return list(lines(items))
+
+
+def lines(items: list[str]) -> Lines:
+    """sentences_from_lines(items), as columns."""
+    # A book has tens of thousands of items: each step over all of them in C where it can be; the loop below, which
+    # names the first bad item, runs only when there is one.
+    texts = [item.strip(_STRIP) for item in items] if all(map(isinstance, items, repeat(str))) else []
+    if len(texts) == len(items) and all(texts):
+        offsets = accumulate((len(item) + 1 for item in items), initial=0)
+        # strip gives back the item itself when it removes nothing: then the sentence starts where the item does
+        return Lines(texts, (offset if text is item else offset + len(item) - len(item.lstrip(_STRIP))
+                             for offset, item, text in zip(offsets, items, texts)))
     sentences: list[Sentence] = []
     offset = 0
     for i, item in enumerate(items):
@@ -185,7 +236,7 @@ def sentences_from_lines(items: list[str]) -> list[Sentence]:
         start = len(item) - len(item.lstrip(_STRIP)) if len(text) < len(item) else 0
         sentences.append(Sentence(index=i, text=text, start=offset + start, end=offset + start + len(text)))
         offset += len(item) + 1
-    return sentences
+    return Lines([s.text for s in sentences], [s.start for s in sentences])
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 LanguageCode = str  # "en", "zh" or "ar"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a book has tens of thousands (40 bytes less each)
 class Sentence:
     """A sentence of a document; `text == document_text[start:end]` (code-point offsets)."""
 
