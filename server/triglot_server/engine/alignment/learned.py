@@ -12,6 +12,8 @@ translation probability and enough expected occurrences, so a short readout's al
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from itertools import repeat
 from typing import Callable
 
 import numpy as np
@@ -46,12 +48,13 @@ class Tokens:
                  tokens: list[str] | None = None) -> None:
         """`tokens`: each sentence's `sentence_tokens` joined by spaces (`keys_and_tokens`), when the caller has
         them already."""
-        flat: list[str] = []
-        offsets = [0]
-        for bag in ((t.split() for t in tokens) if tokens is not None else
-                    (sentence_tokens(text, language) for text in sentences)):
-            flat += bag
-            offsets.append(len(flat))
+        if tokens is None:
+            tokens = [" ".join(sentence_tokens(text, language)) for text in sentences]
+        # All tokens split at once (C loops, as below: a book has a million), and each sentence's count (its spaces
+        # and one, none for an empty one).
+        flat = " ".join(tokens).split()
+        sizes = np.fromiter(map(str.count, tokens, repeat(" ")), dtype=np.int64, count=len(tokens))
+        offsets = np.concatenate([[0], np.cumsum(sizes + np.fromiter(map(bool, tokens), dtype=bool, count=len(tokens)))])
         # Ids in order of first occurrence, assigned by C loops (dict.fromkeys, map): a book has a million tokens.
         vocab = {t: k for k, t in enumerate(dict.fromkeys(flat), first_id)}
         self.size = len(vocab) + first_id
@@ -60,7 +63,7 @@ class Tokens:
         df = np.bincount(all_ids, minlength=self.size)
         keep = (df[all_ids] <= MAX_SHARE * len(sentences)) & (df[all_ids] >= 2)
         self.ids = all_ids[keep]
-        self.offsets = np.concatenate([[0], np.cumsum(keep)])[np.asarray(offsets, dtype=np.int64)]
+        self.offsets = np.concatenate([[0], np.cumsum(keep)])[offsets]
 
     @property
     def n(self) -> int:
@@ -260,7 +263,10 @@ def learned_channel(src: Tokens, tgt: Tokens, beads: list[tuple[int, int, int, i
     first pass's own mistakes as good translations (and its weight, fitted on that pass, would be inflated)."""
     bead = np.asarray(beads, dtype=np.int64).reshape(-1, 4)
     fold_of_bead = (np.arange(len(bead)) // CHUNK) % 2
-    tables = [model1(src, tgt, bead[fold_of_bead != fold]) for fold in (0, 1)]
+    # The two tables are learned at once (the loops release the GIL): a second core halves the wait.
+    with ThreadPoolExecutor(max_workers=1) as other:
+        second = other.submit(model1, src, tgt, bead[fold_of_bead != 1])
+        tables = [model1(src, tgt, bead[fold_of_bead != 0]), second.result()]
     if any(len(e) == 0 for e, _ in tables):
         return None
     # The beads cover every sentence of both sides once and in order, so each sentence's fold is its bead's.
