@@ -224,12 +224,11 @@ def vectors_pair(src_bags: list, tgt_bags: list, bigram_weight: float = 1.0) -> 
     Chinese character bigrams get `bigram_weight` times their idf: single characters already see the shared
     words, and bigrams of a machine translation often differ from the reference's wording."""
     # Key ids in order of first appearance (source then target); the loops run in C (map, chain, fromiter).
-    flat = [list(chain.from_iterable(bags)) for bags in (src_bags, tgt_bags)]
-    vocab = {key: k for k, key in enumerate(dict.fromkeys(chain(*flat)))}
+    vocab = {key: k for k, key in enumerate(dict.fromkeys(chain.from_iterable(chain(src_bags, tgt_bags))))}
     parts = []
-    for bags, keys in zip((src_bags, tgt_bags), flat):
+    for bags in (src_bags, tgt_bags):
         sizes = np.fromiter(map(len, bags), dtype=np.int64, count=len(bags))
-        kid = np.fromiter(map(vocab.__getitem__, keys), dtype=np.int64, count=len(keys))
+        kid = np.fromiter(map(vocab.__getitem__, chain.from_iterable(bags)), dtype=np.int64, count=int(sizes.sum()))
         parts.append((np.repeat(np.arange(len(bags), dtype=np.int64), sizes), kid))
     df = np.bincount(np.concatenate([parts[0][1], parts[1][1]]), minlength=len(vocab)).astype(float)
     idf = np.log((len(src_bags) + len(tgt_bags) + 1) / np.maximum(df, 1.0))

@@ -12,7 +12,6 @@ translation probability and enough expected occurrences, so a short readout's al
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from itertools import repeat
 from typing import Callable
 
@@ -263,10 +262,7 @@ def learned_channel(src: Tokens, tgt: Tokens, beads: list[tuple[int, int, int, i
     first pass's own mistakes as good translations (and its weight, fitted on that pass, would be inflated)."""
     bead = np.asarray(beads, dtype=np.int64).reshape(-1, 4)
     fold_of_bead = (np.arange(len(bead)) // CHUNK) % 2
-    # The two tables are learned at once (the loops release the GIL): a second core halves the wait.
-    with ThreadPoolExecutor(max_workers=1) as other:
-        second = other.submit(model1, src, tgt, bead[fold_of_bead != 1])
-        tables = [model1(src, tgt, bead[fold_of_bead != 0]), second.result()]
+    tables = [model1(src, tgt, bead[fold_of_bead != fold]) for fold in (0, 1)]
     if any(len(e) == 0 for e, _ in tables):
         return None
     # The beads cover every sentence of both sides once and in order, so each sentence's fold is its bead's.
