@@ -179,14 +179,22 @@ def _spelled(chinese: list[str], wanted: AbstractSet[str]) -> dict[int, set[str]
 def english_names(english: list[str]) -> dict[int, set[str]]:
     """The romanised names of the English sentences that have any, by sentence: the half of `name_keys` that reads
     the English document alone (so it can run while the keys are read, `keys.alongside`)."""
+    # The capitalised words of the whole document read at once, with where they are (a line break is no letter: no
+    # match crosses two sentences, and one at a sentence's edge is one in the sentence alone).
     joined = "\n".join(english)
-    common = set(_LOWER.findall(joined))
+    at = [(m.start(), m.group()) for m in _NAME.finditer(joined)]
+    capitalised = {raw for _, raw in at}
+    # Which of them the document also writes in lower case (a set of those alone: the lower-case words are many).
+    common = {raw.lower() for raw in capitalised}.intersection(_LOWER.findall(joined))
     # Each capitalised word of the document parsed once (a book repeats them): its pinyin form and syllables.
     words = {raw: (word, 0 if raw.lower() in common else _syllables(word))
-             for raw in set(_NAME.findall(joined)) for word in (_JOINERS.sub("", raw).lower(),)}
+             for raw in capitalised for word in (_JOINERS.sub("", raw).lower(),)}
     pinyin_words = {raw for raw, (_, count) in words.items() if count}
-    found = {k: _english_names(s, words) for k, s in enumerate(english)
-             if not pinyin_words.isdisjoint(_NAME.findall(s))}
+    # The sentences with a pinyin word (by sentence, ascending), each read for its names.
+    starts = np.cumsum([0] + [len(s) + 1 for s in english[:-1]])
+    where = np.fromiter((start for start, raw in at if raw in pinyin_words), dtype=np.int64)
+    found = {int(k): _english_names(english[k], words)
+             for k in np.unique(np.searchsorted(starts, where, side="right") - 1)}
     return {k: names for k, names in found.items() if names}
 
 
