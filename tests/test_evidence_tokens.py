@@ -8,15 +8,15 @@ from collections import Counter
 from triglot_server.engine.alignment.channels import nfkc, translation_tokens, translation_tokens_reference
 from triglot_server.engine.alignment.learned import MAX_SHARE, Tokens, sentence_tokens
 
-# Letters, digits, punctuation of the scripts the documents use, and what NFKC changes: full-width forms, compatibility
-# ideographs and radicals, ligatures, combining marks, the ideographic space, an ellipsis.
+# Letters, digits, punctuation of the scripts the documents use, and what NFKC changes: full-width forms,
+# compatibility ideographs and radicals, ligatures, combining marks, the ideographic space, an ellipsis.
 _ALPHABET = ([chr(c) for c in range(32, 0x250)] + [chr(c) for c in range(0x300, 0x370)] + list("أإآىةوفبلكال١٢")
              + [chr(c) for c in range(0x2000, 0x2100)] + [chr(c) for c in range(0x2E80, 0x3100)]
              + [chr(c) for c in range(0x3200, 0x3400)] + [chr(c) for c in range(0x4E00, 0x4E40)]
              + [chr(c) for c in range(0xF900, 0xF940)] + [chr(c) for c in range(0xFE00, 0x10000, 7)]
              + ["\U00020000", "\U0002F800", "\U0001D400", "\U0001F100", "\u064B", "\u0640"])
-_SENTENCES = ["Wang Yi said: “China and Iraq are friends.”", "王毅说，中国和伊拉克是朋友。", "ＡＢＣ１２３，ｘｙｚ…",
-              "第十二條（甲）", "Ⅻ ﬁnal ½ ™ ㈠ ⼀", "قال وزير الخارجية", ""]
+_SENTENCES = ["Wang Yi said: “China and Iraq are friends.”", "王毅说，中国和伊拉克是朋友。",
+              "ＡＢＣ１２３，ｘｙｚ…", "第十二條（甲）", "Ⅻ ﬁnal ½ ™ ㈠ ⼀", "قال وزير الخارجية", ""]
 
 
 def _texts() -> list[str]:

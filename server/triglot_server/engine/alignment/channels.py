@@ -14,9 +14,9 @@ from itertools import chain
 
 import numpy as np
 
+from triglot_server.engine import resources
 from triglot_server.engine.alignment import dp
 from triglot_server.engine.alignment.compiled import njit
-from triglot_server.engine import resources
 from triglot_server.engine.text import AR_MARKS, HAN, HAN_CHARS
 
 # A merged bead's similarity mixes the cosine of the merged texts with per-member cosines (each sentence of the bead
@@ -448,7 +448,7 @@ def translation_tokens(text: str, language: str, bigrams: bool = True) -> set[st
     The tokens are added in the order of `translation_tokens_reference` (the set iterates the same way, so a
     table numbering tokens by first occurrence numbers them the same), by C loops: a book has 70,000 sentences.
     """
-    if language == "ar":
+    if language == "ar":  # the original loop: its prefixes are stripped word by word (and readouts are short)
         return translation_tokens_reference(text, language, bigrams)
     text = nfkc(text).lower()
     if language == "zh":
@@ -464,7 +464,8 @@ def translation_tokens(text: str, language: str, bigrams: bool = True) -> set[st
 
 
 def translation_tokens_reference(text: str, language: str, bigrams: bool = True) -> set[str]:
-    """`translation_tokens` as first written (kept to check it against: the same tokens, added in the same order)."""
+    """`translation_tokens` as first written (kept to check it against: the same tokens, added in the same order;
+    still the one for Arabic)."""
     text = unicodedata.normalize("NFKC", text).lower()
     tokens: set[str] = set()
     if language == "zh":

@@ -52,8 +52,9 @@ class Tokens:
         # All tokens split at once (C loops, as below: a book has a million), and each sentence's count (its spaces
         # and one, none for an empty one).
         flat = " ".join(tokens).split()
-        sizes = np.fromiter(map(str.count, tokens, repeat(" ")), dtype=np.int64, count=len(tokens))
-        offsets = np.concatenate([[0], np.cumsum(sizes + np.fromiter(map(bool, tokens), dtype=bool, count=len(tokens)))])
+        spaces = np.fromiter(map(str.count, tokens, repeat(" ")), dtype=np.int64, count=len(tokens))
+        nonempty = np.fromiter(map(bool, tokens), dtype=bool, count=len(tokens))
+        offsets = np.concatenate([[0], np.cumsum(spaces + nonempty)])
         # Ids in order of first occurrence, assigned by C loops (dict.fromkeys, map): a book has a million tokens.
         vocab = {t: k for k, t in enumerate(dict.fromkeys(flat), first_id)}
         self.size = len(vocab) + first_id

@@ -127,10 +127,11 @@ def _spellings(name: str, syllables: AbstractSet[str], longest: int) -> list[tup
 
 
 def _spelled(chinese: list[str], wanted: AbstractSet[str]) -> dict[int, set[str]]:
-    """The names of `wanted` that the Chinese sentences spell, by sentence (those that spell any): MIN..MAX_SYLLABLES consecutive characters of one run
-    of Han characters whose first readings joined are the name. A run with a character pypinyin does not know (but
-    for its last) spells nothing (the readings would not line up with the characters). Whole-document arrays: each
-    window of 2, 3 and 4 characters is coded as a number and looked up among the names' codes at once."""
+    """The names of `wanted` that the Chinese sentences spell, by sentence (those that spell any): MIN..MAX_SYLLABLES
+    consecutive characters of one run of Han characters whose first readings joined are the name. A run with a
+    character pypinyin does not know (but for its last) spells nothing (the readings would not line up with the
+    characters). Whole-document arrays: each window of 2, 3 and 4 characters is coded as a number and looked up
+    among the names' codes at once."""
     table, ids = _syllable_table()
     base = len(ids) + 1
     codes: dict[int, dict[int, str]] = {}  # window length -> code -> name
@@ -212,7 +213,8 @@ def name_keys(english: list[str], chinese: list[str], english_keys: list[Abstrac
     if english_keys is not None:
         for k, found in en_names:
             if found:
-                known = [key[len(_GAZETTEER):].replace("_", "") for key in english_keys[k] if key.startswith(_GAZETTEER)]
+                known = [key[len(_GAZETTEER):].replace("_", "") for key in english_keys[k]
+                         if key.startswith(_GAZETTEER)]
                 found.difference_update({n for n in found if any(n in key for key in known)})
     wanted = set().union(*(found for _, found in en_names))
     zh_names = _spelled(chinese, wanted) if wanted else {}
