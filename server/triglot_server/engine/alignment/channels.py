@@ -224,11 +224,12 @@ def vectors_pair(src_bags: list, tgt_bags: list, bigram_weight: float = 1.0) -> 
     Chinese character bigrams get `bigram_weight` times their idf: single characters already see the shared
     words, and bigrams of a machine translation often differ from the reference's wording."""
     # Key ids in order of first appearance (source then target); the loops run in C (map, chain, fromiter).
-    vocab = {key: k for k, key in enumerate(dict.fromkeys(chain.from_iterable(chain(src_bags, tgt_bags))))}
+    flat = [list(chain.from_iterable(bags)) for bags in (src_bags, tgt_bags)]
+    vocab = {key: k for k, key in enumerate(dict.fromkeys(chain(*flat)))}
     parts = []
-    for bags in (src_bags, tgt_bags):
+    for bags, keys in zip((src_bags, tgt_bags), flat):
         sizes = np.fromiter(map(len, bags), dtype=np.int64, count=len(bags))
-        kid = np.fromiter(map(vocab.__getitem__, chain.from_iterable(bags)), dtype=np.int64, count=int(sizes.sum()))
+        kid = np.fromiter(map(vocab.__getitem__, keys), dtype=np.int64, count=len(keys))
         parts.append((np.repeat(np.arange(len(bags), dtype=np.int64), sizes), kid))
     df = np.bincount(np.concatenate([parts[0][1], parts[1][1]]), minlength=len(vocab)).astype(float)
     idf = np.log((len(src_bags) + len(tgt_bags) + 1) / np.maximum(df, 1.0))
@@ -417,10 +418,11 @@ _AR_PREFIX = re.compile("^(?:و|ف)?(?:ب|ل|ك)?(?:ال)?")
 
 
 @resources.once
-def _compatibility_ascii() -> dict[int, str]:
-    """A `str.translate` table: the characters (of the blocks Chinese text takes punctuation from) whose
-    compatibility decomposition is ASCII, to it: full-width forms, the ideographic space, the ellipsis."""
-    table = {}
+def _compatibility_ascii() -> list[int | str]:
+    """A `str.translate` table of the Basic Multilingual Plane: the characters (of the blocks Chinese text takes
+    punctuation from) whose compatibility decomposition is ASCII, to it (full-width forms, the ideographic space, the
+    ellipsis), every other one to itself (a list: a dict would raise a KeyError for each of them)."""
+    table: list[int | str] = list(range(0x10000))
     for code in chain(range(0xA0, 0x3400), range(0xFE00, 0x10000)):
         plain = unicodedata.normalize("NFKD", chr(code))
         if plain != chr(code) and plain.isascii():

@@ -12,7 +12,6 @@ translation probability and enough expected occurrences, so a short readout's al
 """
 from __future__ import annotations
 
-from itertools import repeat
 from typing import Callable
 
 import numpy as np
@@ -47,14 +46,12 @@ class Tokens:
                  tokens: list[str] | None = None) -> None:
         """`tokens`: each sentence's `sentence_tokens` joined by spaces (`keys_and_tokens`), when the caller has
         them already."""
-        if tokens is None:
-            tokens = [" ".join(sentence_tokens(text, language)) for text in sentences]
-        # All tokens split at once (C loops, as below: a book has a million), and each sentence's count (its spaces
-        # and one, none for an empty one).
-        flat = " ".join(tokens).split()
-        spaces = np.fromiter(map(str.count, tokens, repeat(" ")), dtype=np.int64, count=len(tokens))
-        nonempty = np.fromiter(map(bool, tokens), dtype=bool, count=len(tokens))
-        offsets = np.concatenate([[0], np.cumsum(spaces + nonempty)])
+        flat: list[str] = []
+        offsets = [0]
+        for bag in ((t.split() for t in tokens) if tokens is not None else
+                    (sentence_tokens(text, language) for text in sentences)):
+            flat += bag
+            offsets.append(len(flat))
         # Ids in order of first occurrence, assigned by C loops (dict.fromkeys, map): a book has a million tokens.
         vocab = {t: k for k, t in enumerate(dict.fromkeys(flat), first_id)}
         self.size = len(vocab) + first_id
@@ -63,7 +60,7 @@ class Tokens:
         df = np.bincount(all_ids, minlength=self.size)
         keep = (df[all_ids] <= MAX_SHARE * len(sentences)) & (df[all_ids] >= 2)
         self.ids = all_ids[keep]
-        self.offsets = np.concatenate([[0], np.cumsum(keep)])[offsets]
+        self.offsets = np.concatenate([[0], np.cumsum(keep)])[np.asarray(offsets, dtype=np.int64)]
 
     @property
     def n(self) -> int:
