@@ -14,9 +14,10 @@ from itertools import chain
 
 import numpy as np
 
+from triglot_server.engine import resources
 from triglot_server.engine.alignment import dp
 from triglot_server.engine.alignment.compiled import njit
-from triglot_server.engine.text import AR_MARKS, HAN
+from triglot_server.engine.text import AR_MARKS, HAN, HAN_CHARS
 
 # A merged bead's similarity mixes the cosine of the merged texts with per-member cosines (each sentence of the bead
 # against the other side's merged text): for dictionary keys the weakest member's (so a long sentence cannot carry an
@@ -408,8 +409,35 @@ def band_dots_reference(x: Vectors, y: Vectors, band: dp.Band, max_pairs: int = 
 # ---------------------------------------------------------------- tokens for translation evidence
 
 _WORD = re.compile(r"[^\W_]+")
+_STEM = re.compile(r"([^\W_]{1,5})[^\W_]*")  # a word's first five letters (`_WORD` cut to five, in one C loop)
+_NON_HAN_STEM = re.compile(f"([^\\W_{HAN_CHARS}]{{1,5}})[^\\W_{HAN_CHARS}]*")  # the same for the words between Han
+_NON_HAN = re.compile(f"[^{HAN_CHARS}]+")
+_ASCII_WORDS = bytes(c if chr(c).isalnum() else 32 for c in range(128)).ljust(256, b" ")  # else a space: `_WORD`
 _AR_LETTERS = str.maketrans("أإآىة", "ااايه")
 _AR_PREFIX = re.compile("^(?:و|ف)?(?:ب|ل|ك)?(?:ال)?")
+
+
+@resources.once
+def _compatibility_ascii() -> list[int | str]:
+    """A `str.translate` table of the Basic Multilingual Plane: the characters (of the blocks Chinese text takes
+    punctuation from) whose compatibility decomposition is ASCII, to it (full-width forms, the ideographic space, the
+    ellipsis), every other one to itself (a list: a dict would raise a KeyError for each of them)."""
+    table: list[int | str] = list(range(0x10000))
+    for code in chain(range(0xA0, 0x3400), range(0xFE00, 0x10000)):
+        plain = unicodedata.normalize("NFKD", chr(code))
+        if plain != chr(code) and plain.isascii():
+            table[code] = plain
+    return table
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), faster on Chinese: its full-width punctuation makes NFKC take its slow
+    path for every sentence. Replacing a character by its compatibility decomposition leaves the text's NFKC as
+    it was (NFKC starts by decomposing each character), so when the text is normalised after that, it is the NFKC."""
+    if text.isascii():
+        return text
+    plain = text.translate(_compatibility_ascii())
+    return plain if unicodedata.is_normalized("NFKC", plain) else unicodedata.normalize("NFKC", text)
 
 
 def translation_tokens(text: str, language: str, bigrams: bool = True) -> set[str]:
@@ -418,7 +446,28 @@ def translation_tokens(text: str, language: str, bigrams: bool = True) -> set[st
     Chinese: characters and character bigrams (no word segmentation needed; tokenised input is joined back).
     English/Arabic: words cut to their first five letters, a crude stemmer that needs no data (Arabic after
     normalising alef/ya/ta marbuta and dropping conjunction, preposition and article prefixes).
+
+    The tokens are added in the order of `translation_tokens_reference` (the set iterates the same way, so a
+    table numbering tokens by first occurrence numbers them the same), by C loops: a book has 70,000 sentences.
     """
+    if language == "ar":  # the original loop: its prefixes are stripped word by word (and readouts are short)
+        return translation_tokens_reference(text, language, bigrams)
+    text = nfkc(text).lower()
+    if language == "zh":
+        han = _NON_HAN.sub("", text)  # the Han characters, joined
+        tokens = set(han)
+        if bigrams:
+            tokens.update(map(str.__add__, han, han[1:]))
+        tokens.update(_NON_HAN_STEM.findall(text))
+        return tokens
+    if text.isascii():  # `_WORD`'s letters and digits are [a-z0-9] here: the rest become spaces, and split
+        return {word[:5] for word in text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()}
+    return set(_STEM.findall(text))
+
+
+def translation_tokens_reference(text: str, language: str, bigrams: bool = True) -> set[str]:
+    """`translation_tokens` as first written (kept to check it against: the same tokens, added in the same order;
+    still the one for Arabic)."""
     text = unicodedata.normalize("NFKC", text).lower()
     tokens: set[str] = set()
     if language == "zh":

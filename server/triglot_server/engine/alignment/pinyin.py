@@ -126,11 +126,12 @@ def _spellings(name: str, syllables: AbstractSet[str], longest: int) -> list[tup
     return out
 
 
-def _spelled(chinese: list[str], wanted: AbstractSet[str]) -> list[set[str]]:
-    """The names of `wanted` that each Chinese sentence spells: MIN..MAX_SYLLABLES consecutive characters of one run
-    of Han characters whose first readings joined are the name. A run with a character pypinyin does not know (but
-    for its last) spells nothing (the readings would not line up with the characters). Whole-document arrays: each
-    window of 2, 3 and 4 characters is coded as a number and looked up among the names' codes at once."""
+def _spelled(chinese: list[str], wanted: AbstractSet[str]) -> dict[int, set[str]]:
+    """The names of `wanted` that the Chinese sentences spell, by sentence (those that spell any): MIN..MAX_SYLLABLES
+    consecutive characters of one run of Han characters whose first readings joined are the name. A run with a
+    character pypinyin does not know (but for its last) spells nothing (the readings would not line up with the
+    characters). Whole-document arrays: each window of 2, 3 and 4 characters is coded as a number and looked up
+    among the names' codes at once."""
     table, ids = _syllable_table()
     base = len(ids) + 1
     codes: dict[int, dict[int, str]] = {}  # window length -> code -> name
@@ -141,7 +142,7 @@ def _spelled(chinese: list[str], wanted: AbstractSet[str]) -> list[set[str]]:
             for part in parts:
                 code = code * base + ids[part]
             codes.setdefault(len(parts), {})[code] = name
-    found: list[set[str]] = [set() for _ in chinese]
+    found: dict[int, set[str]] = {}
     if not codes or not chinese:
         return found
     text = "\n".join(chinese)  # a line break is no Han character: no window crosses two sentences
@@ -172,44 +173,55 @@ def _spelled(chinese: list[str], wanted: AbstractSet[str]) -> list[set[str]]:
             code = code * base + syl[pos + k]
         hit = ok & np.isin(code, np.fromiter(names, dtype=np.int64, count=len(names)))
         for sentence, c in zip(np.searchsorted(starts, pos[hit], side="right") - 1, code[hit]):
-            found[sentence].add(names[int(c)])
+            found.setdefault(int(sentence), set()).add(names[int(c)])
     return found
 
 
 def english_names(english: list[str]) -> dict[int, set[str]]:
     """The romanised names of the English sentences that have any, by sentence: the half of `name_keys` that reads
     the English document alone (so it can run while the keys are read, `keys.alongside`)."""
+    # The capitalised words of the whole document read at once, with where they are (a line break is no letter: no
+    # match crosses two sentences, and one at a sentence's edge is one in the sentence alone).
     joined = "\n".join(english)
-    common = set(_LOWER.findall(joined))
+    at = [(m.start(), m.group()) for m in _NAME.finditer(joined)]
+    capitalised = {raw for _, raw in at}
+    # Which of them the document also writes in lower case (a set of those alone: the lower-case words are many).
+    common = {raw.lower() for raw in capitalised}.intersection(_LOWER.findall(joined))
     # Each capitalised word of the document parsed once (a book repeats them): its pinyin form and syllables.
     words = {raw: (word, 0 if raw.lower() in common else _syllables(word))
-             for raw in set(_NAME.findall(joined)) for word in (_JOINERS.sub("", raw).lower(),)}
+             for raw in capitalised for word in (_JOINERS.sub("", raw).lower(),)}
     pinyin_words = {raw for raw, (_, count) in words.items() if count}
-    found = {k: _english_names(s, words) for k, s in enumerate(english)
-             if not pinyin_words.isdisjoint(_NAME.findall(s))}
+    # The sentences with a pinyin word (by sentence, ascending), each read for its names.
+    starts = np.cumsum([0] + [len(s) + 1 for s in english[:-1]])
+    where = np.fromiter((start for start, raw in at if raw in pinyin_words), dtype=np.int64)
+    found = {int(k): _english_names(english[k], words)
+             for k in np.unique(np.searchsorted(starts, where, side="right") - 1)}
     return {k: names for k, names in found.items() if names}
 
 
 def name_keys(english: list[str], chinese: list[str], english_keys: list[AbstractSet[str]] | None = None,
-              names: dict[int, set[str]] | None = None) -> tuple[list[set[str]], list[set[str]]]:
-    """The pinyin name keys of each English and each Chinese sentence (mostly empty sets). A name inside one the
+              names: dict[int, set[str]] | None = None) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    """The pinyin name keys of the English and of the Chinese sentences that have any, by sentence (a book has a few
+    thousand such sentences of 70,000: sets for the others cost more than the names). A name inside one the
     gazetteer keys in that English sentence (`english_keys`: "#name:wang_yi", "#name:xi_jinping") is left out: the
     lexicon already has it, and counting Wang Yi twice lets a readout's name sentences outweigh the rest (measured:
     one false addition more in the held-out edited readouts). `names`: `english_names(english)`, when the caller
     has it (it is changed)."""
     _syllable_table()  # loaded by the first call (a server's warm-up), not by the first one with names (~0.2 s)
     names = english_names(english) if names is None else names
-    en_names = [names.get(k) or set() for k in range(len(english))]
+    en_names = [(k, names[k]) for k in sorted(names)]  # (by sentence: the unions below add names in that order)
     if english_keys is not None:
-        for found, bag in zip(en_names, english_keys):
+        for k, found in en_names:
             if found:
-                known = [k[len(_GAZETTEER):].replace("_", "") for k in bag if k.startswith(_GAZETTEER)]
-                found.difference_update({n for n in found if any(n in k for k in known)})
-    wanted = set().union(*en_names) if en_names else set()
-    zh_names = _spelled(chinese, wanted) if wanted else [set() for _ in chinese]
-    spelled = set().union(*zh_names) if zh_names else set()
-    return ([{f"py:{n}" for n in found & spelled} for found in en_names],
-            [{f"py:{n}" for n in found} for found in zh_names])
+                known = [key[len(_GAZETTEER):].replace("_", "") for key in english_keys[k]
+                         if key.startswith(_GAZETTEER)]
+                found.difference_update({n for n in found if any(n in key for key in known)})
+    wanted = set().union(*(found for _, found in en_names))
+    zh_names = _spelled(chinese, wanted) if wanted else {}
+    spelled = set().union(*(zh_names[k] for k in sorted(zh_names)))
+    en_keys = {k: {f"py:{n}" for n in found & spelled} for k, found in en_names}
+    return ({k: keys for k, keys in en_keys.items() if keys},
+            {k: {f"py:{n}" for n in zh_names[k]} for k in sorted(zh_names)})
 
 
 def english_side(source: list[str], target: list[str], src_lang: str, tgt_lang: str) -> list[str] | None:
@@ -231,5 +243,12 @@ def with_name_keys(source_keys: list[AbstractSet[str]], target_keys: list[Abstra
     zh = target if src_lang == "en" else source
     en_keys, zh_keys = name_keys(en, zh, source_keys if src_lang == "en" else target_keys, names)
     src_extra, tgt_extra = (en_keys, zh_keys) if src_lang == "en" else (zh_keys, en_keys)
-    return ([k | e if e else k for k, e in zip(source_keys, src_extra)],
-            [k | e if e else k for k, e in zip(target_keys, tgt_extra)])
+    return _with(source_keys, src_extra), _with(target_keys, tgt_extra)
+
+
+def _with(bags: list[AbstractSet[str]], extra: dict[int, set[str]]) -> list[AbstractSet[str]]:
+    """The bags with each extra set added (a new set: a caller's bags stay as they were)."""
+    out = list(bags)
+    for k, keys in extra.items():
+        out[k] = out[k] | keys
+    return out
