@@ -40,7 +40,7 @@ from benchutil import BIBLE, ROOT, SAMPLE, Server, lines  # noqa: E402
 
 SCORER = Path("/work/shared/tools/alignscore.py")
 HUNALIGN = Path("/work/shared/tools/hunalign")
-PREVIOUS = "c199d29"  # the aligner as it landed before this round (speed: fused costs, compiled passes); 25311eb before v3 edges, e88e7c2 is v2
+PREVIOUS = "f10a623"  # main before this round (confidence table, cheaper evidence prep); c199d29 before fused costs, 25311eb before v3 edges, e88e7c2 is v2
 BANDS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
 DEV = ("001", "002", "003")
 # The readout sets with gold (`real/*/` and the sample readout): $TRIGLOT_READOUTS, else the copy in tests/data.
