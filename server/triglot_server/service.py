@@ -220,9 +220,10 @@ def _split(text: str, declared: str, field: str, kind: str) -> tuple[str, list[S
     sentences = segmentation.split_sentences(text, language)
     if not sentences:
         raise InvalidInput(f"{field}.{kind} has no sentences")
-    limits.check_sentences(f"{field}.{kind} sentences", [s.text for s in sentences])
+    texts = [s.text for s in sentences]
+    limits.check_sentences(f"{field}.{kind} sentences", texts)
     words = vocabulary(text) if language == "en" and has_line_end_hyphen(text) else frozenset()
-    return language, sentences, normal_forms([s.text for s in sentences], language, words)
+    return language, sentences, normal_forms(texts, language, words)
 
 
 REMEMBERED_CHARS = 50_000

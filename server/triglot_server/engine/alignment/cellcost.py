@@ -71,11 +71,16 @@ SIZE_BLOCK = 2048  # rows of log sizes computed at a time (float64, before the t
 TABLE_PARALLEL_MIN = 200_000  # cost entries from which the table is computed on two cores
 
 
+def type_sizes(types: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Source and target sentence counts of each bead type of `types`, as the kernels take them (dp.type_sizes is
+    this for dp.BEAD_TYPES; this module cannot import dp, which imports it)."""
+    return np.array([t[0] for t in types], dtype=np.int64), np.array([t[1] for t in types], dtype=np.int64)
+
+
 def table(lat: tuple, types: tuple, lo: np.ndarray, width: int, m: int, dtype: type = np.float64) -> tuple:
     """The cost table of the lattice, without sizes. float32 halves its memory (62 MiB on Bible 006, not 124): a
     cost below 40 keeps 3e-6 of its precision, which moves confidences by less than 1e-5."""
-    a = np.array([t[0] for t in types], dtype=np.int64)
-    b = np.array([t[1] for t in types], dtype=np.int64)
+    a, b = type_sizes(types)
     link = lat[LINK]
     if lat[DENSE].shape[0]:  # a dense lattice's linking types index the size table in type order
         link = np.array([k if x and y else -1 for k, (x, y) in enumerate(types)], dtype=np.int64)
@@ -110,8 +115,7 @@ def size_table(tab: tuple, types: tuple, lo: np.ndarray, width: int, m: int, cx:
                inv_ratio: float, centre: float) -> np.ndarray:
     """Log size less `centre` of every bead linking both sides at every band cell, float32 (rows, linking types,
     width), in the table's order of linking types (its link)."""
-    a = np.array([t[0] for t in types], dtype=np.int64)
-    b = np.array([t[1] for t in types], dtype=np.int64)
+    a, b = type_sizes(types)
     link = tab[T_LINK]
     out = np.empty((len(lo), max(int(link.max()) + 1, 0), width), dtype=np.float32)
     # Blocks of rows: numpy's log is vectorised (libm's, called from a loop, was most of the table's time).

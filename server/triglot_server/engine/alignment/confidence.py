@@ -60,10 +60,13 @@ def bead_confidence(path: list[tuple[int, int]], scored: Scored, band: dp.Band, 
         return dp.posteriors(tab, band, n, m, path, TEMPERATURE)
     centre = em.mu
     sizes = cellcost.size_table(tab, dp.BEAD_TYPES, band.lo, band.width, m, em.cx, em.cy, em.inv_ratio, centre)
+
+    def lattice() -> tuple:  # the table with the current estimates' size costs and shifts
+        return cellcost.with_sizes(tab, sizes, centre, em.mu, em.sd, em.shift)
+
     for _ in range(EM_ROUNDS):
-        em.update(*dp.expected_beads(cellcost.with_sizes(tab, sizes, centre, em.mu, em.sd, em.shift), band, n, m))
-    return dp.posteriors(cellcost.with_sizes(tab, sizes, centre, em.mu, em.sd, em.shift), band, n, m, path,
-                         TEMPERATURE)
+        em.update(*dp.expected_beads(lattice(), band, n, m))
+    return dp.posteriors(lattice(), band, n, m, path, TEMPERATURE)
 
 
 def bead_confidence_reference(path: list[tuple[int, int]], costs: np.ndarray, add_cost: np.ndarray, band: dp.Band,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from triglot_server.engine.alignment import cellcost
 from triglot_server.engine.alignment.cellcost import ADD, T_ADD, T_LAW, T_LINK, T_SIZES, row_costs, table_row
 from triglot_server.engine.alignment.compiled import njit
 
@@ -168,8 +169,7 @@ def search_reference(costs: np.ndarray, add_cost: np.ndarray, band: Band, n: int
     cols = np.arange(width)
     j_all = band.columns()
 
-    a = np.array([t[0] for t in types], dtype=np.int64)
-    b = np.array([t[1] for t in types], dtype=np.int64)
+    a, b = cellcost.type_sizes(types)
     # Flat offset, for every row and type, of the predecessor of column 0.
     i_idx = np.arange(rows)[:, None]
     prev = i_idx - a[None, :]
@@ -502,7 +502,7 @@ PARALLEL_PASSES_MIN = 200_000  # cost entries (rows x bead types x width) from w
 
 def type_sizes() -> tuple[np.ndarray, np.ndarray]:
     """Source and target sentence counts of BEAD_TYPES, as the kernels take them."""
-    return (np.array([t[0] for t in BEAD_TYPES], dtype=np.int64), np.array([t[1] for t in BEAD_TYPES], dtype=np.int64))
+    return cellcost.type_sizes(BEAD_TYPES)
 
 
 def _parallel(band: Band, *calls):
