@@ -21,6 +21,23 @@ def test_the_character_list_is_fresh() -> None:
     assert (DATA_DIR / transliteration.FILE).read_text(encoding="utf-8") == transliteration.file_text()
 
 
+def test_the_common_words_come_from_the_disk_cache_as_the_dictionary_gives_them(tmp_path, monkeypatch) -> None:
+    """The common words a neighbour is checked against are read out of CC-CEDICT once and then from the disk cache
+    (a server's first Compare would otherwise wait ~0.5 s): both give the same words, and a cache file that cannot
+    be read is rebuilt."""
+    from triglot_server.engine.cedict import entries
+
+    expected = frozenset(e.word for e in entries() if not e.proper and 2 <= len(e.word) <= transliteration.MAX_WORD)
+    monkeypatch.setenv("TRIGLOT_CACHE", str(tmp_path))
+    built = transliteration._common_words.__wrapped__()
+    cached = list(tmp_path.glob("zh_common_words-*.pickle"))
+    assert built == expected and len(cached) == 1
+    assert transliteration._common_words.__wrapped__() == expected  # from the file
+    cached[0].write_bytes(b"not a pickle")
+    assert transliteration._common_words.__wrapped__() == expected
+    assert "会见" in expected and "萨尔" not in expected  # a common word; a proper noun is not one
+
+
 @pytest.mark.parametrize("text, absent", [
     ("大卫王对巴西莱说", "brazil"),  # 巴西 "Brazil" inside 巴西莱 Barzillai
     ("基列人巴西莱从罗基琳下来", "brazil"),

@@ -49,8 +49,9 @@ def _warm() -> None:
     for sample, language in (("Beijing, 9 March", "en"), ("北京3月9日", "zh"), ("بغداد ٩ مارس", "ar")):
         sentence_keys(sample, language)
     transliteration.preload()  # the Chinese names check loads them on its first name inside a name (~1 s)
-    from triglot_server.engine.alignment import learned, pinyin  # noqa: F401 (learned: tokens with a book's keys)
+    from triglot_server.engine.alignment import learned, pinyin
 
+    learned.keys_and_tokens("北京，3月9日", "zh")  # a book's tokens are read with its keys: their NFKC table too
     pinyin.preload()  # a long zh-en pair's English names are read here too (`alongside`)
 
 
